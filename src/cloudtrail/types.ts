@@ -83,6 +83,10 @@ export interface RecordLocation {
   offset?: number;
   /** The chain of envelopes unwrapped to reach the record, outermost first, e.g. ["sqs", "sns", "eventbridge"]. */
   envelope?: string[];
+  /** 1-based column (in characters) of an invalid-JSON error, on its line. */
+  column?: number;
+  /** For damaged gzip input: how many compressed bytes were read before the damage (`offset` is then the decompressed offset). */
+  compressedOffset?: number;
 }
 
 export interface DecodedRecord {
@@ -107,6 +111,15 @@ export interface Reject {
   location: RecordLocation;
   /** True when the input is recognised and deliberately not evaluated (digest file, CloudWatch Logs control message), not broken. */
   skipped?: boolean;
+  /**
+   * How many input records (or envelope elements) this reject stands for, when that can be known:
+   * 1 for one invalid record or broken JSON line, N for a damaged stretch of a log file that held N records,
+   * 0 for damage that lost no record (e.g. a broken closing bracket). Undefined when it cannot be known
+   * (the unreadable rest of a truncated gzip file, a CSV file, an S3 notification that points at objects).
+   */
+  count?: number;
+  /** How many bytes of the (decompressed) input this reject covers, when known. */
+  bytes?: number;
 }
 
 export interface DecodeResult {
@@ -114,6 +127,10 @@ export interface DecodeResult {
   rejects: Reject[];
   /** What the input was recognised as, e.g. "cloudtrail-log-file", "eventbridge-event", "jsonl". */
   format: string;
+  /** "gzip" when the input was gzip-compressed (detected by its magic bytes). */
+  compression?: 'gzip';
+  /** Size of the (decompressed) input in bytes, when it was bytes or text. */
+  bytes?: number;
 }
 
 /** The event exactly as EventBridge would deliver a CloudTrail record to a rule target. */
@@ -152,4 +169,8 @@ export interface Actor {
   invokedBy?: string;
   /** For IAM Identity Center / web identity federation: the identity provider or store. */
   identityProvider?: string;
+  /** For IAM Identity Center users (userIdentity.onBehalfOf.userId): the Identity Store user id. */
+  userId?: string;
+  /** The source identity set on the role session (sessionContext.sourceIdentity), if any. */
+  sourceIdentity?: string;
 }

@@ -1,5 +1,6 @@
 import type { CloudTrailRecord, EventBridgeEnvelope } from '../cloudtrail/types.js';
 import type { CompiledPattern } from '../patterns/types.js';
+import type { CompiledTemplate } from './template.js';
 
 export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -113,4 +114,5 @@ export interface Rule extends RuleDefinition {
   origin: 'builtin' | 'user';
   pattern: CompiledPattern;
   compiledChecks: RuleCheck[];
+  templates: { summary?: CompiledTemplate; dedupe: CompiledTemplate; resources: CompiledTemplate[] };
 }

@@ -1,0 +1,161 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { Command, Option } from 'commander';
+import cliProgress from 'cli-progress';
+import { loadConfig } from '../config/load.js';
+import type { Reject } from '../cloudtrail/types.js';
+import { createDetector } from '../detect/detector.js';
+import { renderFindingsTable } from '../findings/render-table.js';
+import type { Finding } from '../findings/types.js';
+import { scanInputs, type ScanSummary } from '../pipeline/scan.js';
+import { SEVERITIES, severityRank, type Severity } from '../rules/types.js';
+import { resolveRuleSet } from './rule-set.js';
+import { stderrReporter } from './reporter.js';
+import { formatRejectLocation, renderScanSummary } from './scan-summary.js';
+import { parseTimeOption } from './time-options.js';
+import { UsageError } from './usage-error.js';
+
+interface ScanCommandOptions {
+  rules?: string[];
+  builtin?: boolean;
+  only?: string[];
+  exclude?: string[];
+  minSeverity?: Severity;
+  since?: string;
+  until?: string;
+  format?: 'table' | 'json' | 'jsonl';
+  output?: string;
+  failOn?: Severity;
+  rejects?: string;
+  config?: string;
+  progress?: boolean;
+  quiet?: boolean;
+}
+
+/** How many rejects are spelled out on stderr before the rest are only counted (all go to --rejects FILE). */
+const REJECTS_SHOWN = 20;
+
+const splitIds = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
+
+export function scanCommand(): Command {
+  return new Command('scan')
+    .description('evaluate the rules over CloudTrail logs: files, directories (recursive) or - for stdin')
+    .argument('<paths...>', 'CloudTrail log files (gzipped or not), directories, or - for stdin')
+    .option('--rules <path...>', 'extra rule files or directories (a rule with a built-in id overrides it)')
+    .option('--no-builtin', 'leave out the built-in catalog')
+    .option('--only <ids>', 'evaluate only these rule ids (comma-separated, repeatable)', splitIds)
+    .option('--exclude <ids>', 'do not evaluate these rule ids (comma-separated, repeatable)', splitIds)
+    .addOption(new Option('--min-severity <severity>', 'report only findings at or above this severity').choices(SEVERITIES))
+    .option('--since <time>', 'only events at or after this time (ISO 8601, or a duration ago such as 24h, 7d)')
+    .option('--until <time>', 'only events before this time (ISO 8601, or a duration ago)')
+    .addOption(new Option('--format <format>', 'output format (default: table, or the config file\'s scan.format)').choices(['table', 'json', 'jsonl']))
+    .option('-o, --output <file>', 'write findings to this file instead of stdout')
+    .addOption(new Option('--fail-on <severity>', 'exit with status 1 when a finding at or above this severity exists').choices(SEVERITIES))
+    .option('--rejects <file>', 'write every rejected or skipped input, with its reason and location, as JSON Lines')
+    .option('-c, --config <file>', 'config file (default: ./trailguard.config.yaml if present)')
+    .option('--no-progress', 'no progress bar (it is drawn only when stderr is a terminal)')
+    .option('-q, --quiet', 'no summary on stderr (warnings and errors still appear)')
+    .action(async (paths: string[], options: ScanCommandOptions) => {
+      process.exitCode = await runScan(paths, options);
+    });
+}
+
+async function runScan(paths: string[], options: ScanCommandOptions): Promise<number> {
+  const reporter = stderrReporter(process.stderr, options.quiet);
+  const { config } = loadConfig(options.config);
+  const since = options.since !== undefined ? parseTimeOption('--since', options.since) : undefined;
+  const until = options.until !== undefined ? parseTimeOption('--until', options.until) : undefined;
+  if (since && until && since >= until) throw new UsageError('--since must be before --until');
+  const format = options.format ?? config.scan?.format ?? 'table';
+  const minSeverity = options.minSeverity ?? config.scan?.minSeverity;
+  const failOn = options.failOn ?? config.scan?.failOn;
+
+  const { rules } = resolveRuleSet({ rules: options.rules, only: options.only, exclude: options.exclude, noBuiltin: options.builtin === false }, config, reporter);
+  if (rules.length === 0) throw new UsageError('no rules to evaluate (check --rules, --only, --exclude and the config file)');
+  const detector = createDetector(rules, {
+    onRuleError: (rule, event, error) => reporter.error(`rule ${rule.id} failed on event ${event.detail.eventID ?? '(no eventID)'}: ${(error as Error).message}`),
+  });
+
+  const out: NodeJS.WritableStream = options.output ? createWriteStream(options.output) : process.stdout;
+  const rejectsOut: WriteStream | undefined = options.rejects ? createWriteStream(options.rejects) : undefined;
+  const collected: Finding[] = [];
+  let worst = -1;
+  let rejectsShown = 0;
+  const progress = createProgress(options.progress !== false && process.stderr.isTTY === true);
+
+  const summary = await scanInputs(paths, detector, {
+    since,
+    until,
+    minSeverity,
+    onPlan: (plan) => progress?.start(plan.totalBytes),
+    onProgress: (bytes) => progress?.update(bytes),
+    onFinding: (finding) => {
+      worst = Math.max(worst, severityRank(finding.severity));
+      if (format === 'jsonl') out.write(`${JSON.stringify(finding)}\n`);
+      else collected.push(finding);
+    },
+    onReject: (reject: Reject) => {
+      rejectsOut?.write(`${JSON.stringify(reject)}\n`);
+      if (reject.skipped) return;
+      if (rejectsShown++ < REJECTS_SHOWN) {
+        progress?.clear();
+        reporter.warn(`${formatRejectLocation(reject)}: ${reject.kind}: ${reject.reason}`);
+      }
+    },
+  });
+  progress?.stop();
+
+  const brokenRejects = summary.rejects - summary.skipped;
+  if (brokenRejects > REJECTS_SHOWN) {
+    reporter.warn(`${brokenRejects - REJECTS_SHOWN} more rejects not shown${options.rejects ? ` (all are in ${options.rejects})` : ' (write them all with --rejects FILE)'}`);
+  }
+  if (format === 'table') out.write(renderFindingsTable(collected, { width: options.output ? undefined : process.stdout.columns, color: !options.output && process.stdout.isTTY === true && !('NO_COLOR' in process.env) }));
+  if (format === 'json') out.write(`${JSON.stringify({ findings: collected, summary }, null, 2)}\n`);
+  await Promise.all([closeStream(options.output ? out : undefined), closeStream(rejectsOut)]);
+  reporter.info(renderScanSummary(summary, { rules: rules.length }).trimEnd());
+  return exitCode(summary, worst, failOn);
+}
+
+function exitCode(_summary: ScanSummary, worst: number, failOn: Severity | undefined): number {
+  if (failOn !== undefined && worst >= severityRank(failOn)) return 1;
+  return 0;
+}
+
+interface Progress {
+  start(total: number): void;
+  update(value: number): void;
+  clear(): void;
+  stop(): void;
+}
+
+function createProgress(enabled: boolean): Progress | undefined {
+  if (!enabled) return undefined;
+  const bar = new cliProgress.SingleBar(
+    { stream: process.stderr, format: 'scanning [{bar}] {percentage}% | {value}/{total} bytes | {eta_formatted} left', hideCursor: true, clearOnComplete: true, etaBuffer: 50 },
+    cliProgress.Presets.shades_classic,
+  );
+  let active = false;
+  return {
+    start(total) {
+      bar.start(Math.max(total, 1), 0);
+      active = true;
+    },
+    update(value) {
+      if (active) bar.update(value);
+    },
+    clear() {
+      if (active) process.stderr.write('\r\x1b[K');
+    },
+    stop() {
+      if (active) bar.stop();
+      active = false;
+    },
+  };
+}
+
+function closeStream(stream: NodeJS.WritableStream | undefined): Promise<void> {
+  if (!stream) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    stream.on('error', reject);
+    stream.end(() => resolve());
+  });
+}

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { SEVERITIES } from '../rules/types.js';
+
+const severity = z.enum(SEVERITIES);
+const ruleId = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a rule id (lower-case words joined by hyphens)');
+
+/**
+ * `trailguard.config.yaml`. Every section is optional; with no file at all the defaults apply.
+ * Later features add their sections here (notifications, remediation, deployment).
+ */
+export const configSchema = z.strictObject({
+  rules: z
+    .strictObject({
+      /** Include the built-in catalog (default true). */
+      builtin: z.boolean().optional(),
+      /** Extra rule files or directories, loaded after the built-in catalog; a rule with the same id overrides it. Relative to the config file. */
+      paths: z.array(z.string().min(1)).optional(),
+      /** Evaluate only these rule ids. */
+      only: z.array(ruleId).optional(),
+      /** Never evaluate these rule ids. */
+      exclude: z.array(ruleId).optional(),
+      /** Per-rule severity overrides. */
+      severity: z.record(ruleId, severity).optional(),
+    })
+    .optional(),
+  scan: z
+    .strictObject({
+      minSeverity: severity.optional(),
+      failOn: severity.optional(),
+      format: z.enum(['table', 'json', 'jsonl']).optional(),
+    })
+    .optional(),
+});
+
+export type TrailguardConfig = z.infer<typeof configSchema>;

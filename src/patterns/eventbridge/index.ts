@@ -1,0 +1,3 @@
+export { compileEventPattern, type CompiledEventPattern } from './compile-event-pattern.js';
+export { compileFieldReader, type FieldReader } from './matching/field-reader.js';
+export type { LeafValue } from './syntax/value-condition.js';

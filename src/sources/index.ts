@@ -1,0 +1,2 @@
+export { planInputs, readInputs, ScanCounters } from './files.js';
+export type { InputEntry, InputPlan, ReadOptions, SourceChunk } from './files.js';

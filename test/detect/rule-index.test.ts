@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { RuleIndex } from '../../src/detect/rule-index.js';
+import type { FieldValueHint } from '../../src/patterns/types.js';
+
+type Hints = Record<string, FieldValueHint>;
+const rule = (id: string, hints: Hints) => ({ id, pattern: { valuesAt: (path: readonly string[]) => hints[path.join('.')] ?? null } });
+const hint = (h: Partial<FieldValueHint>): FieldValueHint => ({ exact: [], prefixes: [], ignoreCase: [], ...h });
+
+function candidates(index: RuleIndex<ReturnType<typeof rule>>, event: unknown): string[] {
+  const out: string[] = [];
+  index.forEachCandidate(event, (r) => out.push(r.id));
+  return out.sort();
+}
+
+describe('RuleIndex', () => {
+  const rules = [
+    rule('by-name', { 'detail.eventName': hint({ exact: ['StopLogging', 'DeleteTrail'] }), 'detail.eventSource': hint({ exact: ['cloudtrail.amazonaws.com'] }) }),
+    rule('by-prefix', { 'detail.eventName': hint({ prefixes: ['Delete'] }) }),
+    rule('by-case', { 'detail.eventName': hint({ ignoreCase: ['consolelogin'] }) }),
+    rule('by-source', { 'detail.eventSource': hint({ exact: ['guardduty.amazonaws.com'] }) }),
+    rule('by-envelope', { source: hint({ exact: ['aws.kms'] }) }),
+    rule('everything', {}),
+  ];
+  const index = new RuleIndex(rules);
+
+  it('files each rule under its most selective field', () => {
+    expect(index.stats()).toEqual({ indexed: { 'detail.eventName': 3, 'detail.eventSource': 1, source: 1, 'detail-type': 0 }, unindexed: 1 });
+  });
+
+  it('returns exact, prefix and case-insensitive candidates plus the unindexed rules, each once', () => {
+    expect(candidates(index, { source: 'aws.cloudtrail', detail: { eventName: 'DeleteTrail', eventSource: 'cloudtrail.amazonaws.com' } })).toEqual(['by-name', 'by-prefix', 'everything']);
+    expect(candidates(index, { detail: { eventName: 'CONSOLELOGIN' } })).toEqual(['by-case', 'everything']);
+    expect(candidates(index, { detail: { eventName: 'Describe', eventSource: 'guardduty.amazonaws.com' } })).toEqual(['by-source', 'everything']);
+    expect(candidates(index, { source: 'aws.kms', detail: {} })).toEqual(['by-envelope', 'everything']);
+    expect(candidates(index, 'not an object')).toEqual(['everything']);
+  });
+
+  it('looks into array values and arrays on the way, as EventBridge does', () => {
+    expect(candidates(index, { detail: { eventName: ['x', 'StopLogging', 'DeleteX'] } })).toEqual(['by-name', 'by-prefix', 'everything']);
+    expect(candidates(index, { detail: [{ eventName: 'StopLogging' }, { eventName: 7 }] })).toEqual(['by-name', 'everything']);
+    expect(candidates(index, { 'detail.eventName': 'StopLogging' })).toEqual(['by-name', 'everything']);
+  });
+
+  it('never loses a rule whose hint admits the value (property)', () => {
+    const word = fc.constantFrom('A', 'AB', 'ABC', 'B', 'b', 'ab', '');
+    fc.assert(
+      fc.property(fc.array(fc.record({ exact: fc.array(word), prefixes: fc.array(word), ignoreCase: fc.array(word) }), { minLength: 1, maxLength: 8 }), word, (hints, value) => {
+        const set = hints.map((h, i) => rule(`r${i}`, { 'detail.eventName': h }));
+        const idx = new RuleIndex(set);
+        const got = new Set(candidates(idx, { detail: { eventName: value } }));
+        hints.forEach((h, i) => {
+          const admits = h.exact.includes(value) || h.prefixes.some((p) => value.startsWith(p)) || h.ignoreCase.some((c) => c.toLowerCase() === value.toLowerCase());
+          if (admits) expect(got.has(`r${i}`)).toBe(true);
+        });
+      }),
+    );
+  });
+});
