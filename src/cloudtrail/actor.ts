@@ -73,6 +73,8 @@ function mfaOf(ui: UserIdentity | undefined, record: CloudTrailRecord | undefine
   return attrs ? toBool(attrs.mfaAuthenticated) : undefined;
 }
 
+const SSO_ROLE = /^AWSReservedSSO_(.+)_[0-9a-f]{16}$/;
+
 /**
  * Normalize a userIdentity element (pass the record too, for MFA of ConsoleLogin events and for identities
  * without a type). Never throws; unknown shapes give `{ type: 'Unknown', name: 'unknown' }` at worst.
@@ -118,7 +120,11 @@ export function normalizeActor(userIdentity: UserIdentity | undefined | null, re
       if (session) actor.sessionName = session;
       if (role) actor.sessionIssuerName = role;
       if (issuerArn) actor.sessionIssuerArn = issuerArn;
-      actor.name = role && session ? `${role}/${session}` : (role ?? session ?? principalId ?? 'unknown');
+      // IAM Identity Center permission-set roles (AWSReservedSSO_<PermissionSet>_<16 hex>): the session is the
+      // person's user name, which is what a responder looks for; the hash suffix only adds noise.
+      const permissionSet = role ? SSO_ROLE.exec(role)?.[1] : undefined;
+      if (permissionSet && session) actor.name = `${session} (SSO ${permissionSet})`;
+      else actor.name = role && session ? `${role}/${session}` : (role ?? session ?? principalId ?? 'unknown');
       break;
     }
     case 'Role': {

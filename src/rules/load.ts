@@ -60,14 +60,15 @@ export function loadRules(paths: readonly string[] = [BUILTIN_RULES_DIR], option
         continue;
       }
       const rule = loaded.rule!;
+      const at = loaded.idLocation ?? { file, ruleId: rule.id, key: 'id' };
       const earlierHere = seenHere.get(rule.id);
       if (earlierHere !== undefined) {
-        errors.push(new RuleLoadError({ file, ruleId: rule.id, key: 'id' }, `duplicate rule id: already defined in ${earlierHere}`));
+        errors.push(new RuleLoadError(at, `duplicate rule id: already defined in ${earlierHere}`));
         continue;
       }
       seenHere.set(rule.id, file);
       const overridden = byId.get(rule.id);
-      if (overridden) warnings.push(ruleWarning({ file, ruleId: rule.id, key: 'id' }, `overrides the rule of the same id from ${overridden.file}`));
+      if (overridden) warnings.push(ruleWarning(at, `overrides the rule of the same id from ${overridden.file}`));
       byId.set(rule.id, rule);
     }
   }
@@ -90,6 +91,8 @@ function listRuleFiles(root: string): string[] {
 
 interface FileResult {
   rule?: Rule;
+  /** Where the rule's id is written, for messages about the rule as a whole (duplicates, overrides). */
+  idLocation?: RuleProblemLocation;
   error?: RuleLoadError;
   warnings: RuleWarning[];
 }
@@ -146,7 +149,7 @@ export function compileRuleText(text: string, file: string, origin: Rule['origin
 
   const rule: Rule = { ...definition, file, origin, pattern, compiledChecks, templates };
   const warnings = checkEventNames ? eventNameWarnings(rule, locate(['match', 'detail', 'eventName'])) : [];
-  return { rule, warnings };
+  return { rule, warnings, idLocation: locate(['id']) };
 }
 
 function compileAt(location: RuleProblemLocation, compile: () => CompiledTemplate): CompiledTemplate {

@@ -22,7 +22,7 @@ export interface ParsedYaml<T> {
 /** Parses YAML text and validates it with a zod schema; the first problem comes back located. */
 export function parseYamlWithSchema<S extends z.ZodType>(text: string, schema: S): ParsedYaml<z.infer<S>> {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true });
   const locate = (keyPath: readonly PropertyKey[]) => ({ key: formatKeyPath(keyPath), ...positionOf(doc, lineCounter, keyPath) });
   const yamlError = doc.errors[0];
   if (yamlError) {
@@ -43,6 +43,7 @@ export function formatKeyPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const segment of path) {
     if (typeof segment === 'number') out += `[${segment}]`;
+    else if (/[.\s[\]"]/.test(String(segment))) out += `[${JSON.stringify(String(segment))}]`;
     else out += out === '' ? String(segment) : `.${String(segment)}`;
   }
   return out;
@@ -50,6 +51,10 @@ export function formatKeyPath(path: readonly PropertyKey[]): string {
 
 function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === 'unrecognized_keys') return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  if (issue.code === 'invalid_key') {
+    const inner = issue.issues[0];
+    return `${inner ? inner.message : issue.message}${issue.input !== undefined ? ` (got ${JSON.stringify(issue.input)})` : ''}`;
+  }
   if (issue.code === 'invalid_type' && issue.input === undefined) return `is required (${issue.message.replace(/^Invalid input: /, '')})`;
   if ((issue.code === 'invalid_value' || issue.code === 'invalid_format') && issue.input !== undefined) return `${issue.message} (got ${JSON.stringify(issue.input)})`;
   return issue.message;

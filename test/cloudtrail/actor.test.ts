@@ -53,8 +53,10 @@ describe('normalizeActor', () => {
       },
     };
     const a = normalizeActor(ui);
-    expect(a.name).toBe('AWSReservedSSO_AdministratorAccess_0123456789abcdef/alice@example.com');
+    // The person, then the permission set: the role's hash suffix only adds noise for a responder.
+    expect(a.name).toBe('alice@example.com (SSO AdministratorAccess)');
     expect(a.sessionName).toBe('alice@example.com');
+    expect(a.sessionIssuerName).toBe('AWSReservedSSO_AdministratorAccess_0123456789abcdef');
     expect(a.mfa).toBe(true);
     expect(a.sourceIdentity).toBe('alice');
   });

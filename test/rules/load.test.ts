@@ -1,0 +1,112 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BUILTIN_RULES_DIR, compileRuleText, loadRules } from '../../src/rules/load.js';
+
+const record = `
+        eventVersion: "1.09"
+        eventTime: "2026-11-20T10:01:02Z"
+        eventSource: cloudtrail.amazonaws.com
+        eventName: StopLogging
+        awsRegion: us-east-1
+        eventID: 3f2e4a8c-1b7d-4c9e-8f6a-2d5b7c9e1a34
+        eventType: AwsApiCall
+        recipientAccountId: "123456789012"
+        userIdentity: { type: IAMUser, userName: bob, arn: "arn:aws:iam::123456789012:user/bob", accountId: "123456789012" }
+        requestParameters: { name: trail-a }`;
+
+function ruleText(overrides: { id?: string; severity?: string; match?: string; extra?: string; summary?: string } = {}): string {
+  return `id: ${overrides.id ?? 'my-rule'}
+title: My rule
+severity: ${overrides.severity ?? 'high'}
+description: Something worth knowing.
+match:
+${overrides.match ?? '  detail:\n    eventSource: [cloudtrail.amazonaws.com]\n    eventName: [StopLogging]'}
+${overrides.summary ?? 'summary: "{{actor.name}} stopped {{detail.requestParameters.name}}"'}
+${overrides.extra ?? ''}
+tests:
+  match:
+    - name: stop
+      record:${record}
+  noMatch:
+    - name: other
+      record:${record.replace('eventName: StopLogging', 'eventName: StartLogging')}
+`;
+}
+
+function dirWith(files: Record<string, string>): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tg-rules-'));
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    writeFileSync(path.join(dir, name), text);
+  }
+  return dir;
+}
+
+describe('compileRuleText', () => {
+  it('compiles a valid rule with its pattern, templates and tests', () => {
+    const { rule, error } = compileRuleText(ruleText(), 'r.yaml');
+    expect(error).toBeUndefined();
+    expect(rule?.id).toBe('my-rule');
+    expect(rule?.pattern.valuesAt(['detail', 'eventName'])?.exact).toEqual(['StopLogging']);
+    expect(rule?.templates.summary?.paths).toEqual(['actor.name', 'detail.requestParameters.name']);
+  });
+
+  it.each([
+    ['invalid YAML', ruleText().replace('severity: high', 'severity: [high'), /^r\.yaml:\d+:\d+: invalid YAML/],
+    ['an unknown severity', ruleText({ severity: 'severe' }), /^r\.yaml:3:11: rule my-rule: severity: Invalid option: expected one of "info"\|"low"\|"medium"\|"high"\|"critical" \(got "severe"\)$/],
+    ['an unknown key', ruleText({ extra: 'serverity: high' }), /^r\.yaml:1:1: rule my-rule: unknown key "serverity"$/],
+    ['a bad id', ruleText({ id: 'My_Rule' }), /^r\.yaml:1:5: rule My_Rule: id: must be lower-case words joined by hyphens \(got "My_Rule"\)$/],
+    ['an invalid pattern', ruleText({ match: '  detail:\n    eventName: StopLogging' }), /^r\.yaml:7:16: rule my-rule: match\.detail\.eventName: .*StopLogging/],
+    ['an unknown pattern operator', ruleText({ match: '  detail:\n    eventName: [{ prefx: Stop }]' }), /^r\.yaml:\d+:\d+: rule my-rule: match\.detail\.eventName.*prefx/],
+    ['an unknown check', ruleText({ extra: 'checks: [no-such-check]' }), /^r\.yaml:\d+:\d+: rule my-rule: checks\[0\]: unknown check "no-such-check"; known checks: security-group-open-to-world$/],
+    ['a bad summary template', ruleText({ summary: 'summary: "{{record.eventName}}"' }), /^r\.yaml:9:10: rule my-rule: summary: unknown placeholder root "record" at offset 2/],
+    ['a bad resources path', ruleText({ extra: 'resources: ["detail..x"]' }), /rule my-rule: resources\[0\]: invalid placeholder "detail\.\.x"/],
+    ['no near-miss tests', ruleText().replace(/  noMatch:[\s\S]*$/, '  noMatch: []\n'), /rule my-rule: tests\.noMatch: a rule needs at least one near-miss that must not match$/],
+    ['a test case with two inputs', ruleText().replace('    - name: stop\n', '    - name: stop\n      file: x.json\n'), /rule my-rule: tests\.match\[0\]: a test case needs exactly one of record, event or file$/],
+    ['a bad ATT&CK id', ruleText({ extra: 'attack: [TA0005]' }), /rule my-rule: attack\[0\]: must be a MITRE ATT&CK technique id/],
+    ['a bad CIS version key', ruleText({ extra: 'compliance:\n  cis-aws-foundations:\n    "1.4": ["4.5"]' }), /^r\.yaml:\d+:\d+: rule my-rule: compliance\.cis-aws-foundations\["1\.4"\]: must be a CIS benchmark version like v1\.4\.0 \(got "1\.4"\)$/],
+  ])('reports %s with file, line, rule id and key', (_what, text, message) => {
+    const { error, rule } = compileRuleText(text, 'r.yaml');
+    expect(rule).toBeUndefined();
+    expect(error?.message).toMatch(message);
+  });
+
+  it('warns about an eventName its eventSource API does not have', () => {
+    const { rule, warnings } = compileRuleText(ruleText({ match: '  detail:\n    eventSource: [cloudtrail.amazonaws.com]\n    eventName: [StopLoging, StopLogging]' }), 'r.yaml');
+    expect(rule).toBeDefined();
+    expect(warnings.map((w) => w.message)).toEqual([
+      expect.stringMatching(/^r\.yaml:\d+:\d+: rule my-rule: match\.detail\.eventName: "StopLoging" is not an operation of cloudtrail\.amazonaws\.com \(API model cloudtrail-2013-11-01\.min\.json\); a misspelled eventName never matches$/),
+    ]);
+  });
+});
+
+describe('loadRules', () => {
+  it('loads the built-in catalog with no errors and, checked against the AWS API metadata, no eventName warnings', () => {
+    const loaded = loadRules([BUILTIN_RULES_DIR], { checkEventNames: true });
+    expect(loaded.errors.map((e) => e.message)).toEqual([]);
+    expect(loaded.warnings.map((w) => w.message)).toEqual([]);
+    expect(loaded.rules.length).toBeGreaterThanOrEqual(35);
+    expect(loaded.rules.every((r) => r.origin === 'builtin')).toBe(true);
+  });
+
+  it('keeps loading after a malformed rule, reports duplicates and lets a later directory override by id', () => {
+    const first = dirWith({ 'a.yaml': ruleText({ id: 'rule-a' }), 'nested/b.yml': ruleText({ id: 'rule-b', severity: 'bogus' }), 'c.yaml': ruleText({ id: 'rule-a' }), 'notes.txt': 'ignored: not a rule file' });
+    const second = dirWith({ 'a.yaml': ruleText({ id: 'rule-a', severity: 'low' }) });
+    const loaded = loadRules([first, second]);
+    expect(loaded.files).toBe(4);
+    expect(loaded.rules.map((r) => [r.id, r.severity])).toEqual([['rule-a', 'low']]);
+    expect(loaded.errors.map((e) => e.message)).toEqual([
+      expect.stringMatching(/c\.yaml:1:5: rule rule-a: id: duplicate rule id: already defined in .*a\.yaml$/),
+      expect.stringMatching(/nested\/b\.yml:3:11: rule rule-b: severity: /),
+    ]);
+    expect(loaded.warnings.map((w) => w.message)).toEqual([expect.stringMatching(/a\.yaml:1:5: rule rule-a: id: overrides the rule of the same id from .*a\.yaml$/)]);
+  });
+
+  it('reports a path that cannot be read', () => {
+    const loaded = loadRules(['/nonexistent/rules']);
+    expect(loaded.rules).toEqual([]);
+    expect(loaded.errors[0]?.message).toMatch(/^\/nonexistent\/rules: cannot read rules: ENOENT/);
+  });
+});
