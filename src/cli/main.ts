@@ -2,6 +2,7 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/load.js';
+import { patternCommand } from './pattern-command.js';
 import { rulesCommand } from './rules-command.js';
 import { scanCommand } from './scan-command.js';
 import { UsageError } from './usage-error.js';
@@ -18,7 +19,16 @@ export async function main(argv: string[]): Promise<number> {
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   program.addCommand(scanCommand());
   program.addCommand(rulesCommand());
-  for (const command of program.commands) command.exitOverride();
+  program.addCommand(patternCommand());
+  // Every (sub)command reports its usage errors through the same path: exit code 2.
+  const overrideAll = (command: Command): void => {
+    for (const sub of command.commands) {
+      sub.exitOverride();
+      sub.configureOutput({ writeErr: (text) => process.stderr.write(text) });
+      overrideAll(sub);
+    }
+  };
+  overrideAll(program);
 
   try {
     await program.parseAsync(argv);

@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { loadRules, BUILTIN_RULES_DIR, type LoadedRules } from '../rules/load.js';
+import { UsageError } from './usage-error.js';
 import { selectRules } from '../rules/select.js';
 import type { Rule } from '../rules/types.js';
 import type { TrailguardConfig } from '../config/schema.js';
@@ -17,7 +19,11 @@ export interface RuleSetOptions {
 /** Loads and selects the rules a command runs, reporting load errors and warnings without stopping. */
 export function resolveRuleSet(options: RuleSetOptions, config: TrailguardConfig, reporter: Reporter): { rules: Rule[]; loaded: LoadedRules } {
   const builtin = !options.noBuiltin && config.rules?.builtin !== false;
-  const paths = [...(builtin ? [BUILTIN_RULES_DIR] : []), ...(config.rules?.paths ?? []), ...(options.rules ?? [])];
+  const named = [...(config.rules?.paths ?? []), ...(options.rules ?? [])];
+  // A rules path the user named that is not there is a mistake in the invocation, not a broken rule: stop.
+  const missing = named.filter((p) => !existsSync(p));
+  if (missing.length > 0) throw new UsageError(`rules path not found: ${missing.join(', ')}`);
+  const paths = [...(builtin ? [BUILTIN_RULES_DIR] : []), ...named];
   const loaded = loadRules(paths, options.checkEventNames ? { checkEventNames: true } : {});
   for (const error of loaded.errors) reporter.error(error.message);
   for (const warning of loaded.warnings) reporter.warn(warning.message);

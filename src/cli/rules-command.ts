@@ -48,7 +48,7 @@ export function rulesCommand(): Command {
         process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
         return;
       }
-      const rows = list.map((r) => [r.id, r.severity, r.title, complianceIds(r)]);
+      const rows = [...list].sort((a, b) => a.id.localeCompare(b.id)).map((r) => [r.id, r.severity, r.title, complianceIds(r)]);
       const widths = [0, 1, 2].map((i) => Math.max(...rows.map((row) => row[i]!.length), ['ID', 'SEVERITY', 'TITLE'][i]!.length));
       const line = (cells: string[]) => cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]!) : c)).join('  ').trimEnd();
       process.stdout.write(`${[line(['ID', 'SEVERITY', 'TITLE', 'COMPLIANCE']), ...rows.map(line)].join('\n')}\n${list.length} rules\n`);

@@ -1,4 +1,4 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, openSync, type WriteStream } from 'node:fs';
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { loadConfig } from '../config/load.js';
@@ -75,8 +75,8 @@ async function runScan(paths: string[], options: ScanCommandOptions): Promise<nu
     onRuleError: (rule, event, error) => reporter.error(`rule ${rule.id} failed on event ${event.detail.eventID ?? '(no eventID)'}: ${(error as Error).message}`),
   });
 
-  const out: NodeJS.WritableStream = options.output ? createWriteStream(options.output) : process.stdout;
-  const rejectsOut: WriteStream | undefined = options.rejects ? createWriteStream(options.rejects) : undefined;
+  const out: NodeJS.WritableStream = options.output ? openOutput('--output', options.output) : process.stdout;
+  const rejectsOut: WriteStream | undefined = options.rejects ? openOutput('--rejects', options.rejects) : undefined;
   const collected: Finding[] = [];
   let worst = -1;
   let rejectsShown = 0;
@@ -150,6 +150,17 @@ function createProgress(enabled: boolean): Progress | undefined {
       active = false;
     },
   };
+}
+
+/** Opens an output file before any work starts, so a path that cannot be written is a usage error, not a crash at the end. */
+function openOutput(option: string, file: string): WriteStream {
+  let fd: number;
+  try {
+    fd = openSync(file, 'w');
+  } catch (error) {
+    throw new UsageError(`${option} ${file}: cannot write: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  return createWriteStream(file, { fd });
 }
 
 function closeStream(stream: NodeJS.WritableStream | undefined): Promise<void> {

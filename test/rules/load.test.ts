@@ -63,7 +63,7 @@ describe('compileRuleText', () => {
     ['an unknown check', ruleText({ extra: 'checks: [no-such-check]' }), /^r\.yaml:\d+:\d+: rule my-rule: checks\[0\]: unknown check "no-such-check"; known checks: security-group-open-to-world$/],
     ['a bad summary template', ruleText({ summary: 'summary: "{{record.eventName}}"' }), /^r\.yaml:9:10: rule my-rule: summary: unknown placeholder root "record" at offset 2/],
     ['a bad resources path', ruleText({ extra: 'resources: ["detail..x"]' }), /rule my-rule: resources\[0\]: invalid placeholder "detail\.\.x"/],
-    ['no near-miss tests', ruleText().replace(/  noMatch:[\s\S]*$/, '  noMatch: []\n'), /rule my-rule: tests\.noMatch: a rule needs at least one near-miss that must not match$/],
+    ['no near-miss tests', ruleText().replace(/ {2}noMatch:[\s\S]*$/, '  noMatch: []\n'), /rule my-rule: tests\.noMatch: a rule needs at least one near-miss that must not match$/],
     ['a test case with two inputs', ruleText().replace('    - name: stop\n', '    - name: stop\n      file: x.json\n'), /rule my-rule: tests\.match\[0\]: a test case needs exactly one of record, event or file$/],
     ['a bad ATT&CK id', ruleText({ extra: 'attack: [TA0005]' }), /rule my-rule: attack\[0\]: must be a MITRE ATT&CK technique id/],
     ['a bad CIS version key', ruleText({ extra: 'compliance:\n  cis-aws-foundations:\n    "1.4": ["4.5"]' }), /^r\.yaml:\d+:\d+: rule my-rule: compliance\.cis-aws-foundations\["1\.4"\]: must be a CIS benchmark version like v1\.4\.0 \(got "1\.4"\)$/],

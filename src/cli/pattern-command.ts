@@ -1,0 +1,99 @@
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { decodeRecords } from '../cloudtrail/decode.js';
+import { toEventBridgeEnvelope } from '../cloudtrail/envelope.js';
+import { PatternError } from '../patterns/errors.js';
+import { compileEventPattern } from '../patterns/eventbridge/index.js';
+import { formatRejectLocation } from './scan-summary.js';
+import { UsageError } from './usage-error.js';
+
+interface PatternTestOptions {
+  eventbridge?: string;
+  event: string[];
+}
+
+interface Candidate {
+  label: string;
+  /** What an EventBridge pattern is matched against. */
+  envelope: object;
+}
+
+/** `trailguard pattern test`: try a pattern on events before putting it in a rule or deploying it. */
+export function patternCommand(): Command {
+  const pattern = new Command('pattern').description('try patterns on events');
+  pattern
+    .command('test')
+    .description('match an EventBridge event pattern against events; exit 0 if any event matches, 1 if none does')
+    .requiredOption('--eventbridge <pattern>', 'an EventBridge event pattern (JSON), or @file to read it from a file')
+    .requiredOption('--event <file...>', 'events: CloudTrail records or log files, EventBridge events, or - for stdin')
+    .action((options: PatternTestOptions) => {
+      const text = readArgument(options.eventbridge!);
+      let compiled;
+      try {
+        compiled = compileEventPattern(text);
+      } catch (error) {
+        if (error instanceof PatternError) throw new UsageError(`invalid EventBridge pattern: ${error.message}`);
+        throw error;
+      }
+      let matched = 0;
+      let total = 0;
+      for (const file of options.event) {
+        for (const candidate of candidates(file)) {
+          total++;
+          const ok = compiled.matches(candidate.envelope);
+          if (ok) matched++;
+          process.stdout.write(`${ok ? 'MATCH   ' : 'no match'}  ${candidate.label}\n`);
+        }
+      }
+      process.stdout.write(`${matched} of ${total} events matched\n`);
+      process.exitCode = matched > 0 ? 0 : 1;
+    });
+  return pattern;
+}
+
+function readArgument(value: string): string {
+  if (!value.startsWith('@')) return value;
+  try {
+    return readFileSync(value.slice(1), 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read ${value.slice(1)}: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * The events in a file. Any EventBridge event (a GuardDuty finding as much as a CloudTrail event) is
+ * matched as it is; anything else goes through the CloudTrail decoder and each record is matched in the
+ * envelope EventBridge would deliver it in.
+ */
+function candidates(file: string): Candidate[] {
+  let raw: Buffer;
+  try {
+    raw = readFileSync(file === '-' ? 0 : file);
+  } catch (error) {
+    throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
+  }
+  const direct = eventBridgeEvents(raw);
+  if (direct) return direct.map((event, i) => ({ label: `${file}#${i} ${String(event['detail-type'])} from ${String(event.source)}`, envelope: event }));
+  const decoded = decodeRecords(raw, { source: file });
+  for (const reject of decoded.rejects) process.stderr.write(`${reject.skipped ? 'skipped' : 'rejected'}: ${formatRejectLocation(reject)}: ${reject.reason}\n`);
+  return decoded.records.map(({ record, location }) => ({
+    label: `${formatRejectLocation({ kind: 'invalid-record', reason: '', location })} ${record.eventSource} ${record.eventName} ${record.eventID ?? ''}`.trimEnd(),
+    envelope: toEventBridgeEnvelope(record),
+  }));
+}
+
+/** Non-CloudTrail EventBridge events (or a list of them); CloudTrail ones go through the decoder like every other record. */
+function eventBridgeEvents(raw: Buffer): Array<Record<string, unknown>> | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  const list = Array.isArray(parsed) ? parsed : [parsed];
+  const isEvent = (e: unknown): e is Record<string, unknown> =>
+    typeof e === 'object' && e !== null && typeof (e as Record<string, unknown>)['detail-type'] === 'string' && typeof (e as Record<string, unknown>).source === 'string';
+  if (list.length === 0 || !list.every(isEvent)) return undefined;
+  if (list.every((e) => String(e['detail-type']).endsWith('via CloudTrail'))) return undefined;
+  return list;
+}
