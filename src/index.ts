@@ -5,6 +5,8 @@ export { compileEventPattern } from './patterns/eventbridge/index.js';
 export type { CompiledEventPattern } from './patterns/eventbridge/index.js';
 export { PatternError } from './patterns/errors.js';
 export type { CompiledPattern, FieldValueHint } from './patterns/types.js';
+export { compileFilterPattern } from './patterns/filter/index.js';
+export type { CompiledFilterPattern } from './patterns/filter/index.js';
 
 export { decodeRecords } from './cloudtrail/decode.js';
 export { normalizeActor } from './cloudtrail/actor.js';

@@ -4,11 +4,14 @@ import { decodeRecords } from '../cloudtrail/decode.js';
 import { toEventBridgeEnvelope } from '../cloudtrail/envelope.js';
 import { PatternError } from '../patterns/errors.js';
 import { compileEventPattern } from '../patterns/eventbridge/index.js';
+import { compileFilterPattern } from '../patterns/filter/index.js';
+import type { CompiledPattern } from '../patterns/types.js';
 import { formatRejectLocation } from './scan-summary.js';
 import { UsageError } from './usage-error.js';
 
 interface PatternTestOptions {
   eventbridge?: string;
+  filter?: string;
   event: string[];
 }
 
@@ -16,6 +19,8 @@ interface Candidate {
   label: string;
   /** What an EventBridge pattern is matched against. */
   envelope: object;
+  /** What a CloudWatch Logs filter pattern is matched against: the CloudTrail record, or one line of text. */
+  logEvent: object | string;
 }
 
 /** `trailguard pattern test`: try a pattern on events before putting it in a rule or deploying it. */
@@ -23,16 +28,19 @@ export function patternCommand(): Command {
   const pattern = new Command('pattern').description('try patterns on events');
   pattern
     .command('test')
-    .description('match an EventBridge event pattern against events; exit 0 if any event matches, 1 if none does')
-    .requiredOption('--eventbridge <pattern>', 'an EventBridge event pattern (JSON), or @file to read it from a file')
-    .requiredOption('--event <file...>', 'events: CloudTrail records or log files, EventBridge events, or - for stdin')
+    .description('match an EventBridge event pattern or a CloudWatch Logs filter pattern against events; exit 0 if any event matches, 1 if none does')
+    .option('--eventbridge <pattern>', 'an EventBridge event pattern (JSON), or @file to read it from a file')
+    .option('--filter <pattern>', 'a CloudWatch Logs filter pattern, or @file to read it from a file')
+    .requiredOption('--event <file...>', 'events: CloudTrail records or log files, EventBridge events, text log lines, or - for stdin')
     .action((options: PatternTestOptions) => {
-      const text = readArgument(options.eventbridge!);
-      let compiled;
+      if ((options.eventbridge === undefined) === (options.filter === undefined)) throw new UsageError('give exactly one of --eventbridge and --filter');
+      const isFilter = options.filter !== undefined;
+      const text = readArgument((options.eventbridge ?? options.filter)!);
+      let compiled: CompiledPattern;
       try {
-        compiled = compileEventPattern(text);
+        compiled = isFilter ? compileFilterPattern(text) : compileEventPattern(text);
       } catch (error) {
-        if (error instanceof PatternError) throw new UsageError(`invalid EventBridge pattern: ${error.message}`);
+        if (error instanceof PatternError) throw new UsageError(`invalid ${isFilter ? 'CloudWatch Logs filter' : 'EventBridge'} pattern: ${error.message}${caret(text, error.offset)}`);
         throw error;
       }
       let matched = 0;
@@ -40,7 +48,7 @@ export function patternCommand(): Command {
       for (const file of options.event) {
         for (const candidate of candidates(file)) {
           total++;
-          const ok = compiled.matches(candidate.envelope);
+          const ok = compiled.matches(isFilter ? candidate.logEvent : candidate.envelope);
           if (ok) matched++;
           process.stdout.write(`${ok ? 'MATCH   ' : 'no match'}  ${candidate.label}\n`);
         }
@@ -49,6 +57,12 @@ export function patternCommand(): Command {
       process.exitCode = matched > 0 ? 0 : 1;
     });
   return pattern;
+}
+
+/** Points at the offending character of a one-line pattern. */
+function caret(text: string, offset: number | undefined): string {
+  if (offset === undefined || text.includes('\n') || text.length > 200) return '';
+  return `\n  ${text}\n  ${' '.repeat(Math.min(offset, text.length))}^`;
 }
 
 function readArgument(value: string): string {
@@ -73,12 +87,22 @@ function candidates(file: string): Candidate[] {
     throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
   }
   const direct = eventBridgeEvents(raw);
-  if (direct) return direct.map((event, i) => ({ label: `${file}#${i} ${String(event['detail-type'])} from ${String(event.source)}`, envelope: event }));
+  if (direct) return direct.map((event, i) => ({ label: `${file}#${i} ${String(event['detail-type'])} from ${String(event.source)}`, envelope: event, logEvent: event }));
   const decoded = decodeRecords(raw, { source: file });
+  if (decoded.records.length === 0 && !raw.subarray(0, 2).equals(Buffer.from([0x1f, 0x8b]))) {
+    // Not CloudTrail at all: plain log lines, as a filter pattern sees them in a log group.
+    return raw
+      .toString('utf8')
+      .split(/\r?\n/)
+      .map((line, i) => ({ line, i }))
+      .filter(({ line }) => line !== '')
+      .map(({ line, i }) => ({ label: `${file}:${i + 1} ${line.length > 80 ? `${line.slice(0, 79)}…` : line}`, envelope: { message: line }, logEvent: line }));
+  }
   for (const reject of decoded.rejects) process.stderr.write(`${reject.skipped ? 'skipped' : 'rejected'}: ${formatRejectLocation(reject)}: ${reject.reason}\n`);
   return decoded.records.map(({ record, location }) => ({
     label: `${formatRejectLocation({ kind: 'invalid-record', reason: '', location })} ${record.eventSource} ${record.eventName} ${record.eventID ?? ''}`.trimEnd(),
     envelope: toEventBridgeEnvelope(record),
+    logEvent: record,
   }));
 }
 

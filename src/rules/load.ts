@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileEventPattern } from '../patterns/eventbridge/index.js';
+import { compileFilterPattern } from '../patterns/filter/index.js';
 import { PatternError } from '../patterns/errors.js';
 import { apiOperations } from './api-operations.js';
 import { findCheck, checkNames } from './checks/index.js';
@@ -10,6 +11,7 @@ import { ruleSchema } from './schema.js';
 import { compilePathExpression, compileTemplate, TemplateError, type CompiledTemplate } from './template.js';
 import type { Rule, RuleDefinition } from './types.js';
 import { parseYamlWithSchema } from '../util/yaml-document.js';
+import { bothPatterns, filterPatternOnDetail } from './rule-pattern.js';
 
 /** The rule files that ship with trailguard (`rules/` at the package root). */
 export const BUILTIN_RULES_DIR = fileURLToPath(new URL('../../rules/', import.meta.url));
@@ -119,14 +121,22 @@ export function compileRuleText(text: string, file: string, origin: Rule['origin
   }
   const definition = parsed.value as RuleDefinition;
 
-  let pattern: Rule['pattern'];
+  let eventPattern: Rule['pattern'] | undefined;
+  let filterPattern: Rule['pattern'] | undefined;
   try {
-    pattern = compileEventPattern(definition.match);
+    if (definition.match) eventPattern = compileEventPattern(definition.match);
   } catch (error) {
     if (!(error instanceof PatternError)) throw error;
     const keyPath = ['match', ...(error.key ? error.key.split('.') : [])];
     return { error: new RuleLoadError(locate(keyPath), error.message), warnings: [] };
   }
+  try {
+    if (definition.filterPattern !== undefined) filterPattern = filterPatternOnDetail(compileFilterPattern(definition.filterPattern));
+  } catch (error) {
+    if (!(error instanceof PatternError)) throw error;
+    return { error: new RuleLoadError(locate(['filterPattern']), `invalid CloudWatch Logs filter pattern: ${error.message}`), warnings: [] };
+  }
+  const pattern = eventPattern && filterPattern ? bothPatterns(eventPattern, filterPattern) : (eventPattern ?? filterPattern)!;
 
   const compiledChecks = [];
   for (const [i, name] of (definition.checks ?? []).entries()) {

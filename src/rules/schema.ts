@@ -46,7 +46,8 @@ export const ruleSchema = z.strictObject({
   tags: z.array(nonEmpty).optional(),
   compliance: complianceSchema.optional(),
   attack: z.array(z.string().regex(/^T\d{4}(?:\.\d{3})?$/, 'must be a MITRE ATT&CK technique id like T1562.008')).optional(),
-  match: z.record(z.string(), z.unknown()),
+  match: z.record(z.string(), z.unknown()).optional(),
+  filterPattern: nonEmpty.optional(),
   checks: z.array(nonEmpty).optional(),
   summary: nonEmpty.optional(),
   resources: z.array(nonEmpty).optional(),
@@ -67,4 +68,7 @@ export const ruleSchema = z.strictObject({
     match: z.array(testCase).min(1, 'a rule needs at least one event that must match'),
     noMatch: z.array(testCase).min(1, 'a rule needs at least one near-miss that must not match'),
   }),
+}).refine((rule) => rule.match !== undefined || rule.filterPattern !== undefined, {
+  message: 'a rule needs a match (EventBridge pattern), a filterPattern (CloudWatch Logs filter pattern), or both',
+  path: ['match'],
 });

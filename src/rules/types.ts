@@ -68,7 +68,12 @@ export interface RuleDefinition {
   compliance?: Compliance;
   attack?: string[];
   /** An EventBridge event pattern over the EventBridge envelope; deployable to EventBridge verbatim. */
-  match: Record<string, unknown>;
+  match?: Record<string, unknown>;
+  /**
+   * A CloudWatch Logs filter pattern over the CloudTrail record (what CIS metric filters are written in).
+   * With `match` too, both must match.
+   */
+  filterPattern?: string;
   /** Named TypeScript checks that must all pass after the pattern matched (see src/rules/checks). */
   checks?: string[];
   /** One-line summary template, e.g. "{{actor.name}} stopped logging on trail {{detail.requestParameters.name}}". */
@@ -112,6 +117,7 @@ export interface Rule extends RuleDefinition {
   file: string;
   /** Whether this rule came with trailguard or from a user directory. */
   origin: 'builtin' | 'user';
+  /** The rule's match as one pattern over the EventBridge envelope: `match`, `filterPattern` (on `detail`), or both. */
   pattern: CompiledPattern;
   compiledChecks: RuleCheck[];
   templates: { summary?: CompiledTemplate; dedupe: CompiledTemplate; resources: CompiledTemplate[] };

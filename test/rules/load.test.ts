@@ -82,6 +82,35 @@ describe('compileRuleText', () => {
   });
 });
 
+describe('rules with a CloudWatch Logs filter pattern', () => {
+  const filterOnly = ruleText({ match: '' }).replace('match:\n\n', 'filterPattern: \'{ ($.eventSource = cloudtrail.amazonaws.com) && ($.eventName = StopLogging) }\'\n');
+  const envelope = (eventName: string) => ({ source: 'aws.cloudtrail', detail: { eventSource: 'cloudtrail.amazonaws.com', eventName } });
+
+  it('matches the CloudTrail record (the envelope detail) and indexes by its eventName', () => {
+    const { rule, error } = compileRuleText(filterOnly, 'r.yaml');
+    expect(error).toBeUndefined();
+    expect(rule!.pattern.matches(envelope('StopLogging'))).toBe(true);
+    expect(rule!.pattern.matches(envelope('StartLogging'))).toBe(false);
+    expect(rule!.pattern.valuesAt(['detail', 'eventName'])?.exact).toEqual(['StopLogging']);
+    expect(rule!.pattern.valuesAt(['source'])).toBeNull();
+  });
+
+  it('with an EventBridge pattern too, both must match', () => {
+    const text = ruleText({ match: '  detail:\n    eventSource: [cloudtrail.amazonaws.com]' }).replace('match:', "filterPattern: '{ $.eventName = StopLogging }'\nmatch:");
+    const { rule } = compileRuleText(text, 'r.yaml');
+    expect(rule!.pattern.matches(envelope('StopLogging'))).toBe(true);
+    expect(rule!.pattern.matches(envelope('DeleteTrail'))).toBe(false);
+    expect(rule!.pattern.matches({ detail: { eventSource: 'iam.amazonaws.com', eventName: 'StopLogging' } })).toBe(false);
+  });
+
+  it('reports an invalid filter pattern with its offset, and a rule with neither match', () => {
+    const bad = compileRuleText(filterOnly.replace('($.eventName = StopLogging)', '($.eventName == StopLogging)'), 'r.yaml');
+    expect(bad.error?.message).toMatch(/^r\.yaml:5:16: rule my-rule: filterPattern: invalid CloudWatch Logs filter pattern: .*offset \d+/);
+    const neither = compileRuleText(filterOnly.replace(/^filterPattern: .*$/m, ''), 'r.yaml');
+    expect(neither.error?.message).toMatch(/rule my-rule: match: a rule needs a match \(EventBridge pattern\), a filterPattern/);
+  });
+});
+
 describe('loadRules', () => {
   it('loads the built-in catalog with no errors and, checked against the AWS API metadata, no eventName warnings', () => {
     const loaded = loadRules([BUILTIN_RULES_DIR], { checkEventNames: true });

@@ -1,0 +1,1 @@
+export { compileFilterPattern, type CompiledFilterPattern, type FilterPatternKind } from './compile-filter-pattern.js';
