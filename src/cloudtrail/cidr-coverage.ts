@@ -8,6 +8,9 @@
  * from `10.0.0.1/8` is stored as `10.0.0.0/8`, ansible/ansible#25403); CloudTrail records the
  * string as the caller sent it (e.g. `208.236.235.254/0`). We therefore always reason about the
  * masked network: any `x.x.x.x/0` is the whole IPv4 space.
+ *
+ * `coverageOf` answers whether (and how much of) a family a set of ranges covers; `wholeSpaceCovers`
+ * says which groups of ranges (one group per permission item) are needed to cover all of it.
  */
 import ipaddr from 'ipaddr.js';
 
@@ -158,6 +161,96 @@ export function coverageOf(cidrs: readonly ParsedCidr[], family: IpFamily): Cove
     whole: covered === total,
     fraction: Number((covered * 1_000_000n) / total) / 1_000_000,
   };
+}
+
+/** The union of one family's ranges as sorted, disjoint, non-adjacent inclusive intervals. */
+function mergedIntervals(cidrs: readonly ParsedCidr[], family: IpFamily): Array<[bigint, bigint]> {
+  const sorted = cidrs
+    .filter((c) => c.family === family)
+    .map((c): [bigint, bigint] => [c.start, c.end])
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const out: Array<[bigint, bigint]> = [];
+  for (const [s, e] of sorted) {
+    const last = out[out.length - 1];
+    if (last !== undefined && s <= last[1] + 1n) {
+      if (e > last[1]) last[1] = e;
+    } else out.push([s, e]);
+  }
+  return out;
+}
+
+/**
+ * Which groups of ranges (e.g. the ranges of each permission item that opens one port) make up
+ * the whole `family` address space, as a list of covers: each cover is a set of group indices
+ * (ascending) whose union is the whole space and from which no group can be left out (a minimal
+ * cover; a group that covers the space alone is a cover of its own). Covers are disjoint and are
+ * extracted until the groups that are left no longer cover the space, so taking away every group
+ * named by a cover always leaves the space uncovered (unless `limit` stops the extraction first).
+ * Returns [] when all groups together do not cover it. Groups without a range of `family` are
+ * never named.
+ *
+ * Deterministic: within a cover, groups are left out smallest first (by the number of addresses
+ * they cover; among equals, the later group first), so a lone 0.0.0.0/0 wins over pieces, and
+ * redundant small ranges (10.0.0.0/8 next to 0.0.0.0/1 + 128.0.0.0/1) are never named.
+ *
+ * Cost: the space is cut at the groups' range boundaries into elementary intervals and coverage is
+ * counted per interval, so one cover costs one pass over the groups' interval lists (no bigint
+ * arithmetic after the cut).
+ */
+export function wholeSpaceCovers(groups: ReadonlyArray<readonly ParsedCidr[]>, family: IpFamily, limit = Number.POSITIVE_INFINITY): number[][] {
+  const total = 1n << BigInt(FAMILY_BITS[family]);
+  const merged = groups.map((g) => mergedIntervals(g, family));
+  const cutSet = new Set<bigint>([0n, total]);
+  for (const intervals of merged) {
+    for (const [s, e] of intervals) {
+      cutSet.add(s);
+      cutSet.add(e + 1n);
+    }
+  }
+  const cuts = [...cutSet].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const position = (value: bigint): number => {
+    let lo = 0;
+    let hi = cuts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((cuts[mid] as bigint) < value) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  // The elementary intervals [cuts[k], cuts[k + 1]) each group covers.
+  const cells = merged.map((intervals) => {
+    const out: number[] = [];
+    for (const [s, e] of intervals) for (let k = position(s), end = position(e + 1n); k < end; k++) out.push(k);
+    return out;
+  });
+  const size = merged.map((intervals) => intervals.reduce((sum, [s, e]) => sum + (e - s + 1n), 0n));
+  let available = groups
+    .map((_, i) => i)
+    .filter((i) => (cells[i] as number[]).length > 0)
+    .sort((a, b) => {
+      const sa = size[a] as bigint;
+      const sb = size[b] as bigint;
+      return sa < sb ? -1 : sa > sb ? 1 : b - a;
+    });
+  const count = new Int32Array(cuts.length - 1);
+  const covers: number[][] = [];
+  while (available.length > 0 && covers.length < limit) {
+    count.fill(0);
+    for (const i of available) for (const k of cells[i] as number[]) count[k] = (count[k] as number) + 1;
+    if (count.some((c) => c === 0)) break;
+    const kept: number[] = [];
+    for (const i of available) {
+      const own = cells[i] as number[];
+      if (own.every((k) => (count[k] as number) >= 2)) {
+        for (const k of own) count[k] = (count[k] as number) - 1;
+      } else kept.push(i);
+    }
+    covers.push([...kept].sort((a, b) => a - b));
+    const taken = new Set(kept);
+    available = available.filter((i) => !taken.has(i));
+  }
+  return covers;
 }
 
 export function describeType(value: unknown): string {

@@ -563,6 +563,54 @@ export function protocolKind(protocol: string | undefined): ProtocolKind {
   return 'other';
 }
 
+/**
+ * The traffic one permission item admits, as EC2 reads `ipProtocol`, `fromPort` and `toPort`:
+ *
+ * - `all`: protocol -1 / "all": every port of every protocol.
+ * - `tcp` / `udp`: the inclusive port range; -1 in either bound is every port (0-65535), a missing
+ *   bound is the other one, reversed bounds are swapped.
+ * - `icmp` / `icmpv6`: `type` (fromPort) and `code` (toPort), each absent when -1 or not given,
+ *   meaning every type / every code. A missing type means every type and every code (EC2 requires
+ *   code -1 with type -1).
+ * - `other`: another protocol, by number where known (`esp` and `50` are both `'50'`); EC2 ignores
+ *   ports for these.
+ * - `unknown`: no protocol, or TCP/UDP without any port: what it opens cannot be told.
+ */
+export type PermissionPorts =
+  | { kind: 'all' }
+  | { kind: 'tcp' | 'udp'; from: number; to: number }
+  | { kind: 'icmp' | 'icmpv6'; type?: number; code?: number }
+  | { kind: 'other'; protocol: string }
+  | { kind: 'unknown' };
+
+export function permissionPorts(p: SecurityGroupPermission): PermissionPorts {
+  const kind = protocolKind(p.protocol);
+  switch (kind) {
+    case 'all':
+      return { kind };
+    case 'tcp':
+    case 'udp': {
+      const { fromPort, toPort } = p;
+      if (fromPort === undefined && toPort === undefined) return { kind: 'unknown' };
+      if (fromPort === -1 || toPort === -1) return { kind, from: 0, to: 65535 };
+      const a = fromPort ?? toPort ?? 0;
+      const b = toPort ?? fromPort ?? 0;
+      return { kind, from: Math.min(a, b), to: Math.max(a, b) };
+    }
+    case 'icmp':
+    case 'icmpv6': {
+      const type = p.fromPort;
+      const code = p.toPort;
+      if (type === undefined || type === -1) return { kind };
+      return code === undefined || code === -1 ? { kind, type } : { kind, type, code };
+    }
+    case 'other':
+      return { kind, protocol: canonicalProtocol(p.protocol) ?? '' };
+    default:
+      return { kind: 'unknown' };
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Extraction
 

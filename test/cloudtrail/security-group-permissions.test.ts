@@ -6,10 +6,11 @@ import {
   extractSecurityGroupChanges,
   formatPermission,
   formatPermissions,
+  permissionPorts,
   protocolKind,
   type SecurityGroupPermission,
 } from '../../src/cloudtrail/security-group-permissions.js';
-import { coverageOf, parseCidr, type ParsedCidr } from '../../src/cloudtrail/cidr-coverage.js';
+import { coverageOf, parseCidr, wholeSpaceCovers, type ParsedCidr } from '../../src/cloudtrail/cidr-coverage.js';
 
 // ------------------------------------------------------------------------------------------------
 // Real-shaped records (AWS documented example values: account 123456789012, sg-1234567890abcdef0,
@@ -598,6 +599,25 @@ describe('formatPermission', () => {
     expect(canonicalProtocol('esp')).toBe('50');
     expect(canonicalProtocol('all')).toBe('-1');
   });
+
+  it.each<[string, Partial<SecurityGroupPermission>, ReturnType<typeof permissionPorts>]>([
+    ['all traffic', { protocol: '-1' }, { kind: 'all' }],
+    ['all, spelled out', { protocol: 'ALL', fromPort: 22, toPort: 22 }, { kind: 'all' }],
+    ['tcp range', { protocol: 'tcp', fromPort: 1024, toPort: 2048 }, { kind: 'tcp', from: 1024, to: 2048 }],
+    ['tcp reversed', { protocol: '6', fromPort: 3390, toPort: 3388 }, { kind: 'tcp', from: 3388, to: 3390 }],
+    ['tcp -1', { protocol: 'tcp', fromPort: -1, toPort: 22 }, { kind: 'tcp', from: 0, to: 65535 }],
+    ['udp, one bound', { protocol: 'udp', toPort: 53 }, { kind: 'udp', from: 53, to: 53 }],
+    ['tcp without ports', { protocol: 'tcp' }, { kind: 'unknown' }],
+    ['icmp all', { protocol: 'icmp', fromPort: -1, toPort: -1 }, { kind: 'icmp' }],
+    ['icmp type, any code', { protocol: '1', fromPort: 8, toPort: -1 }, { kind: 'icmp', type: 8 }],
+    ['icmpv6 type and code', { protocol: 'icmpv6', fromPort: 128, toPort: 0 }, { kind: 'icmpv6', type: 128, code: 0 }],
+    ['icmp type missing', { protocol: 'icmp', toPort: 0 }, { kind: 'icmp' }],
+    ['esp by name', { protocol: 'esp' }, { kind: 'other', protocol: '50' }],
+    ['esp by number, ports ignored', { protocol: '50', fromPort: 1, toPort: 2 }, { kind: 'other', protocol: '50' }],
+    ['no protocol', {}, { kind: 'unknown' }],
+  ])('permissionPorts: %s', (_name, partial, expected) => {
+    expect(permissionPorts(perm(partial))).toEqual(expected);
+  });
 });
 
 describe('cidr-coverage', () => {
@@ -627,6 +647,49 @@ describe('cidr-coverage', () => {
     expect(coverageOf(cidrs(['::/0']), 'ipv4').whole).toBe(false);
     expect(coverageOf(cidrs(['::/1', '8000::/1']), 'ipv6').whole).toBe(true);
     expect(coverageOf(cidrs(['10.0.0.0/8', '10.0.0.0/16']), 'ipv4').covered).toBe(1n << 24n);
+  });
+
+  it('names the minimal covers of the whole space', () => {
+    const groups = (lists: string[][]): ParsedCidr[][] => lists.map((list) => list.map((s) => parseCidr(s)).flatMap((r) => (r.ok ? [r.cidr] : [])));
+    expect(wholeSpaceCovers(groups([['0.0.0.0/1'], ['128.0.0.0/1']]), 'ipv4')).toEqual([[0, 1]]);
+    // A lone world range is a cover of its own; pieces that are left form another; a needless range is never named.
+    expect(wholeSpaceCovers(groups([['10.0.0.0/8'], ['0.0.0.0/1'], ['0.0.0.0/0'], ['128.0.0.0/1']]), 'ipv4')).toEqual([[2], [1, 3]]);
+    expect(wholeSpaceCovers(groups([['0.0.0.0/0'], ['10.1.2.3/0']]), 'ipv4')).toEqual([[0], [1]]);
+    expect(wholeSpaceCovers(groups([['0.0.0.0/1', '128.0.0.0/2'], ['192.0.0.0/2', '::/0'], ['0.0.0.0/2']]), 'ipv4')).toEqual([[0, 1]]);
+    expect(wholeSpaceCovers(groups([['0.0.0.0/1', '128.0.0.0/2'], ['192.0.0.0/2', '::/0'], ['0.0.0.0/2']]), 'ipv6')).toEqual([[1]]);
+    expect(wholeSpaceCovers(groups([['0.0.0.0/1'], ['128.0.0.0/2']]), 'ipv4')).toEqual([]);
+    expect(wholeSpaceCovers(groups([['::/1'], [], ['8000::/1']]), 'ipv6')).toEqual([[0, 2]]);
+    expect(wholeSpaceCovers([], 'ipv4')).toEqual([]);
+  });
+
+  it('wholeSpaceCovers: covers are disjoint, whole and minimal, and what no cover names does not cover (brute force over /4 blocks)', () => {
+    const arbRange = fc.tuple(fc.integer({ min: 0, max: 15 }), fc.integer({ min: 0, max: 4 }));
+    const blocksOf = (ranges: Array<[number, number]>): Set<number> => {
+      const blocks = new Set<number>();
+      for (const [top, prefix] of ranges) for (let b = 0; b < 16; b++) if (b >> (4 - prefix) === top >> (4 - prefix)) blocks.add(b);
+      return blocks;
+    };
+    let withCovers = 0;
+    fc.assert(
+      fc.property(fc.array(fc.array(arbRange, { maxLength: 3 }), { maxLength: 6 }), (groups) => {
+        const parsed = groups.map((g) => g.map(([top, prefix]) => parseCidr(`${top << 4}.0.0.0/${prefix}`)).flatMap((r) => (r.ok ? [r.cidr] : [])));
+        const covers = wholeSpaceCovers(parsed, 'ipv4');
+        const whole = (indices: number[]): boolean => blocksOf(indices.flatMap((i) => groups[i] ?? [])).size === 16;
+        const all = groups.map((_, i) => i);
+        expect(covers.length > 0).toBe(whole(all));
+        if (covers.length > 0) withCovers++;
+        const named = covers.flat();
+        expect(new Set(named).size).toBe(named.length);
+        for (const cover of covers) {
+          expect(cover).toEqual([...cover].sort((a, b) => a - b));
+          expect(whole(cover)).toBe(true);
+          for (const left of cover) expect(whole(cover.filter((i) => i !== left))).toBe(false);
+        }
+        expect(whole(all.filter((i) => !named.includes(i)))).toBe(false);
+      }),
+      { numRuns: 500 },
+    );
+    expect(withCovers).toBeGreaterThan(50);
   });
 
   it('agrees with a brute-force count of /8 blocks for ranges of prefix 0..8', () => {

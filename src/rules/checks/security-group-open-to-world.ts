@@ -515,7 +515,7 @@ export function createSecurityGroupOpenToWorldCheck(options: SecurityGroupOpenTo
       if (exposures.length === 0) return { matched: false, facts };
 
       const admin = [...analysis.ports.adminPorts].sort((a, b) => a.port - b.port);
-      facts.permissions = exposures.map((e) => e.permissions.map((p) => formatPermission(p, { direction: 'ingress' })).join('; '));
+      facts.permissions = exposures.map((e) => e.permissions.map((p) => formatPermission(p, { direction: 'ingress' })).join(' + '));
       facts.ports = unique(analysis.exposed.map((e) => e.label));
       facts.cidrs = unique(exposures.flatMap((e) => e.cidrs));
       facts.adminPorts = unique(admin.map((a) => String(a.port)));
