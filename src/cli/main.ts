@@ -2,6 +2,7 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/load.js';
+import { auditCommand } from './audit-command.js';
 import { patternCommand } from './pattern-command.js';
 import { rulesCommand } from './rules-command.js';
 import { scanCommand } from './scan-command.js';
@@ -20,6 +21,7 @@ export async function main(argv: string[]): Promise<number> {
   program.addCommand(scanCommand());
   program.addCommand(rulesCommand());
   program.addCommand(patternCommand());
+  program.addCommand(auditCommand());
   // Every (sub)command reports its usage errors through the same path: exit code 2.
   const overrideAll = (command: Command): void => {
     for (const sub of command.commands) {

@@ -88,15 +88,14 @@ function hex32(h: number): string {
 }
 
 /**
- * Deterministic event id derived from the record's eventID (EventBridge assigns its own ids; ours must be
- * stable across runs so findings deduplicate): four FNV-1a lanes over "eventbridge:" + eventID, formatted as
- * an RFC 9562 version-8 (custom) UUID. Records without an eventID hash their source, name, time and requestID.
+ * The envelope's id. EventBridge assigns each delivered event an id of its own; locally the id must be
+ * stable across runs so findings deduplicate, and cheap, since every record gets an envelope. CloudTrail's
+ * eventID is already a unique UUID, so it is the id. Records without one (rare) get a deterministic hash of
+ * source, name, time and requestID: four FNV-1a lanes formatted as an RFC 9562 version-8 UUID.
  */
 export function eventBridgeId(record: CloudTrailRecord): string {
-  const key =
-    typeof record.eventID === 'string' && record.eventID !== ''
-      ? record.eventID
-      : `${record.eventSource}|${record.eventName}|${record.eventTime}|${typeof record.requestID === 'string' ? record.requestID : ''}`;
+  if (typeof record.eventID === 'string' && record.eventID !== '') return record.eventID;
+  const key = `${record.eventSource}|${record.eventName}|${record.eventTime}|${typeof record.requestID === 'string' ? record.requestID : ''}`;
   let a = 0x811c9dc5;
   let b = 0x01000193 ^ 0x9e3779b9;
   let c = 0x2545f491;

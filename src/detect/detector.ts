@@ -34,7 +34,9 @@ export function createDetector(rules: readonly Rule[], options: DetectorOptions 
 
   const evaluateEvent = (event: EventBridgeEnvelope): Finding[] => {
     let hits: RuleHit[] | undefined;
-    index.forEachCandidate(event, (rule) => {
+    const candidates = index.candidates(event);
+    for (let i = 0; i < candidates.length; i++) {
+      const rule = candidates[i]!;
       let hit: RuleHit | undefined;
       try {
         hit = evaluateRule(rule, event);
@@ -42,7 +44,7 @@ export function createDetector(rules: readonly Rule[], options: DetectorOptions 
         onRuleError(rule, event, error);
       }
       if (hit) (hits ??= []).push(hit);
-    });
+    }
     if (hits === undefined) return [];
     return hits.map((hit) => buildFinding(hit, event));
   };

@@ -5,18 +5,26 @@ import type { FieldValueHint } from '../patterns/types.js';
  * An index from field values to the rules that can only match events carrying them, so the
  * detector evaluates a handful of candidate rules per event instead of every rule.
  *
- * Each rule is filed under ONE field (the most selective one its pattern pins down, in the
- * order of `INDEX_FIELDS`), by exact value, lower-cased value or prefix. Rules whose pattern
- * pins none of these fields are evaluated for every event. The hints come from the pattern
- * compiler and are sound over-approximations, so the index never hides a match; the full
- * pattern still decides.
+ * Each rule is filed under ONE field (the first in `INDEX_FIELDS` that its pattern pins down), by
+ * exact value, lower-cased value, prefix or suffix. Rules whose pattern pins none of these fields
+ * are evaluated for every event. The hints come from the pattern compiler and are sound
+ * over-approximations, so the index never hides a match; the full pattern still decides.
  */
 export const INDEX_FIELDS: readonly (readonly string[])[] = [
   ['detail', 'eventName'],
   ['detail', 'eventSource'],
   ['source'],
   ['detail-type'],
+  // For rules about who or how rather than which call: CIS "root account usage", "unauthorized API calls".
+  ['detail', 'errorCode'],
+  ['detail', 'userIdentity', 'type'],
 ];
+
+/** Strings sharing a first character, with the lengths present among them (usually one or two). */
+interface AffixBucket<T> {
+  lengths: number[];
+  byAffix: Map<string, T[]>;
+}
 
 interface FieldIndex<T> {
   path: readonly string[];
@@ -27,9 +35,9 @@ interface FieldIndex<T> {
   used: boolean;
   exact: Map<string, T[]>;
   ignoreCase: Map<string, T[]>;
-  prefixes: Map<string, T[]>;
-  /** Distinct prefix lengths, so a lookup slices the value once per length rather than scanning every prefix. */
-  prefixLengths: number[];
+  /** Prefixes by their first character code, suffixes by their last: one bucket lookup per value, then a slice per length in it. */
+  prefixes: Map<number, AffixBucket<T>>;
+  suffixes: Map<number, AffixBucket<T>>;
 }
 
 export interface Indexable {
@@ -43,7 +51,7 @@ export class RuleIndex<T extends { pattern: Indexable }> {
   private readonly positions = new Map<T, number>();
   private readonly stamps: Uint32Array;
   private epoch = 0;
-  private visit: (rule: T) => void = () => {};
+  private readonly found: T[] = [];
 
   constructor(rules: readonly T[]) {
     this.fields = INDEX_FIELDS.map((path) => {
@@ -58,7 +66,7 @@ export class RuleIndex<T extends { pattern: Indexable }> {
         exact: new Map(),
         ignoreCase: new Map(),
         prefixes: new Map(),
-        prefixLengths: [],
+        suffixes: new Map(),
       };
       return field;
     });
@@ -69,10 +77,7 @@ export class RuleIndex<T extends { pattern: Indexable }> {
     });
     this.unindexed = unindexed;
     this.stamps = new Uint32Array(rules.length);
-    for (const field of this.fields) {
-      field.prefixLengths = [...new Set([...field.prefixes.keys()].map((p) => p.length))].sort((a, b) => a - b);
-      field.used = field.exact.size + field.ignoreCase.size + field.prefixes.size > 0;
-    }
+    for (const field of this.fields) field.used = field.exact.size + field.ignoreCase.size + field.prefixes.size + field.suffixes.size > 0;
   }
 
   /** How the rules are spread over the index, for diagnostics and the benchmark. */
@@ -80,55 +85,74 @@ export class RuleIndex<T extends { pattern: Indexable }> {
     const indexed: Record<string, number> = {};
     for (const field of this.fields) {
       const rules = new Set<T>();
-      for (const map of [field.exact, field.ignoreCase, field.prefixes]) for (const list of map.values()) for (const r of list) rules.add(r);
+      const lists = [...field.exact.values(), ...field.ignoreCase.values(), ...[...field.prefixes.values(), ...field.suffixes.values()].flatMap((b) => [...b.byAffix.values()])];
+      for (const list of lists) for (const r of list) rules.add(r);
       indexed[field.path.join('.')] = rules.size;
     }
     return { indexed, unindexed: this.unindexed.length };
   }
 
-  /** Calls `visit` once for each rule that may match `event` (each at most once). Not re-entrant. */
-  forEachCandidate(event: unknown, visit: (rule: T) => void): void {
+  /**
+   * The rules that may match `event`, each once. The returned array is reused by the next call:
+   * read it before asking again (the index is not re-entrant).
+   */
+  candidates(event: unknown): readonly T[] {
     this.nextEpoch();
-    this.visit = visit;
-    for (const rule of this.unindexed) visit(rule);
+    const found = this.found;
+    found.length = 0;
+    for (let i = 0; i < this.unindexed.length; i++) found.push(this.unindexed[i]!);
     for (const field of this.fields) if (field.used) field.reader.someValue(event, field.onValue);
+    return found;
   }
 
   private visitValue(field: FieldIndex<T>, value: string): void {
-    this.visitList(field.exact.get(value));
-    if (field.ignoreCase.size > 0) this.visitList(field.ignoreCase.get(value.toLowerCase()));
-    for (const length of field.prefixLengths) {
-      if (length > value.length) break;
-      this.visitList(field.prefixes.get(value.slice(0, length)));
+    this.take(field.exact.get(value));
+    if (field.ignoreCase.size > 0) this.take(field.ignoreCase.get(value.toLowerCase()));
+    if (value.length === 0) return;
+    const prefixBucket = field.prefixes.size > 0 ? field.prefixes.get(value.charCodeAt(0)) : undefined;
+    if (prefixBucket) {
+      for (const length of prefixBucket.lengths) {
+        if (length > value.length) break;
+        this.take(prefixBucket.byAffix.get(length === value.length ? value : value.slice(0, length)));
+      }
+    }
+    const suffixBucket = field.suffixes.size > 0 ? field.suffixes.get(value.charCodeAt(value.length - 1)) : undefined;
+    if (suffixBucket) {
+      for (const length of suffixBucket.lengths) {
+        if (length > value.length) break;
+        this.take(suffixBucket.byAffix.get(length === value.length ? value : value.slice(value.length - length)));
+      }
     }
   }
 
-  private visitList(list: T[] | undefined): void {
+  private take(list: T[] | undefined): void {
     if (list === undefined) return;
-    for (const rule of list) {
+    for (let i = 0; i < list.length; i++) {
+      const rule = list[i]!;
       const position = this.positions.get(rule)!;
       if (this.stamps[position] === this.epoch) continue;
       this.stamps[position] = this.epoch;
-      this.visit(rule);
+      this.found.push(rule);
     }
   }
 
-  private nextEpoch(): number {
+  private nextEpoch(): void {
     this.epoch = (this.epoch + 1) >>> 0;
     if (this.epoch === 0) {
       this.stamps.fill(0);
       this.epoch = 1;
     }
-    return this.epoch;
   }
 
   private file(rule: T): boolean {
     for (const field of this.fields) {
       const hint = rule.pattern.valuesAt(field.path);
-      if (hint === null) continue;
+      // An empty affix admits every string: such a hint pins nothing, so the rule cannot be filed here.
+      if (hint === null || hint.prefixes.includes('') || (hint.suffixes ?? []).includes('')) continue;
       for (const value of hint.exact) push(field.exact, value, rule);
       for (const value of hint.ignoreCase) push(field.ignoreCase, value.toLowerCase(), rule);
-      for (const value of hint.prefixes) push(field.prefixes, value, rule);
+      for (const value of hint.prefixes) pushAffix(field.prefixes, value.charCodeAt(0), value, rule);
+      for (const value of hint.suffixes ?? []) pushAffix(field.suffixes, value.charCodeAt(value.length - 1), value, rule);
       return true;
     }
     return false;
@@ -139,4 +163,11 @@ function push<T>(map: Map<string, T[]>, key: string, rule: T): void {
   const list = map.get(key);
   if (list === undefined) map.set(key, [rule]);
   else if (!list.includes(rule)) list.push(rule);
+}
+
+function pushAffix<T>(buckets: Map<number, AffixBucket<T>>, char: number, affix: string, rule: T): void {
+  let bucket = buckets.get(char);
+  if (bucket === undefined) buckets.set(char, (bucket = { lengths: [], byAffix: new Map() }));
+  if (!bucket.lengths.includes(affix.length)) bucket.lengths = [...bucket.lengths, affix.length].sort((a, b) => a - b);
+  push(bucket.byAffix, affix, rule);
 }

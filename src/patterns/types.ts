@@ -9,12 +9,14 @@
  * in at least one of its elements), a string that
  *  - is one of `exact`, or
  *  - starts with one of `prefixes`, or
+ *  - ends with one of `suffixes` (when given), or
  *  - equals one of `ignoreCase` when both are lower-cased.
  */
 export interface FieldValueHint {
   exact: string[];
   prefixes: string[];
   ignoreCase: string[];
+  suffixes?: string[];
 }
 
 export interface CompiledPattern {

@@ -14,6 +14,11 @@ export const CLI = join(ROOT, 'dist', 'cli', 'main.js');
 export const SAMPLES = join(ROOT, 'samples');
 export const BUILTIN_RULES = join(ROOT, 'rules');
 
+/** How many rule files the built-in catalog holds (one rule per file), so tests follow the catalog as it grows. */
+export function catalogSize(dir = BUILTIN_RULES): number {
+  return readdirSync(dir, { withFileTypes: true }).reduce((n, e) => n + (e.isDirectory() ? catalogSize(join(dir, e.name)) : /\.ya?ml$/.test(e.name) ? 1 : 0), 0);
+}
+
 /** Fails with a clear message when the binary has not been built (`npm test` builds it first). */
 export function requireBuiltCli(): void {
   if (!existsSync(CLI)) {

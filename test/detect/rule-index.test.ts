@@ -8,9 +8,7 @@ const rule = (id: string, hints: Hints) => ({ id, pattern: { valuesAt: (path: re
 const hint = (h: Partial<FieldValueHint>): FieldValueHint => ({ exact: [], prefixes: [], ignoreCase: [], ...h });
 
 function candidates(index: RuleIndex<ReturnType<typeof rule>>, event: unknown): string[] {
-  const out: string[] = [];
-  index.forEachCandidate(event, (r) => out.push(r.id));
-  return out.sort();
+  return index.candidates(event).map((r) => r.id).sort();
 }
 
 describe('RuleIndex', () => {
@@ -20,37 +18,50 @@ describe('RuleIndex', () => {
     rule('by-case', { 'detail.eventName': hint({ ignoreCase: ['consolelogin'] }) }),
     rule('by-source', { 'detail.eventSource': hint({ exact: ['guardduty.amazonaws.com'] }) }),
     rule('by-envelope', { source: hint({ exact: ['aws.kms'] }) }),
+    rule('by-suffix', { 'detail.errorCode': hint({ suffixes: ['UnauthorizedOperation'], prefixes: ['AccessDenied'] }) }),
+    rule('by-identity', { 'detail.userIdentity.type': hint({ exact: ['Root'] }) }),
+    rule('empty-prefix', { 'detail.eventName': hint({ prefixes: [''] }) }),
     rule('everything', {}),
   ];
   const index = new RuleIndex(rules);
 
   it('files each rule under its most selective field', () => {
-    expect(index.stats()).toEqual({ indexed: { 'detail.eventName': 3, 'detail.eventSource': 1, source: 1, 'detail-type': 0 }, unindexed: 1 });
+    expect(index.stats()).toEqual({
+      indexed: { 'detail.eventName': 3, 'detail.eventSource': 1, source: 1, 'detail-type': 0, 'detail.errorCode': 1, 'detail.userIdentity.type': 1 },
+      unindexed: 2,
+    });
   });
 
   it('returns exact, prefix and case-insensitive candidates plus the unindexed rules, each once', () => {
-    expect(candidates(index, { source: 'aws.cloudtrail', detail: { eventName: 'DeleteTrail', eventSource: 'cloudtrail.amazonaws.com' } })).toEqual(['by-name', 'by-prefix', 'everything']);
-    expect(candidates(index, { detail: { eventName: 'CONSOLELOGIN' } })).toEqual(['by-case', 'everything']);
-    expect(candidates(index, { detail: { eventName: 'Describe', eventSource: 'guardduty.amazonaws.com' } })).toEqual(['by-source', 'everything']);
-    expect(candidates(index, { source: 'aws.kms', detail: {} })).toEqual(['by-envelope', 'everything']);
-    expect(candidates(index, 'not an object')).toEqual(['everything']);
+    expect(candidates(index, { source: 'aws.cloudtrail', detail: { eventName: 'DeleteTrail', eventSource: 'cloudtrail.amazonaws.com' } })).toEqual(['by-name', 'by-prefix', 'empty-prefix', 'everything']);
+    expect(candidates(index, { detail: { eventName: 'CONSOLELOGIN' } })).toEqual(['by-case', 'empty-prefix', 'everything']);
+    expect(candidates(index, { detail: { eventName: 'Describe', eventSource: 'guardduty.amazonaws.com' } })).toEqual(['by-source', 'empty-prefix', 'everything']);
+    expect(candidates(index, { source: 'aws.kms', detail: {} })).toEqual(['by-envelope', 'empty-prefix', 'everything']);
+    expect(candidates(index, 'not an object')).toEqual(['empty-prefix', 'everything']);
+    expect(candidates(index, { detail: { errorCode: 'Client.UnauthorizedOperation' } })).toEqual(['by-suffix', 'empty-prefix', 'everything']);
+    expect(candidates(index, { detail: { errorCode: 'AccessDeniedException', userIdentity: { type: 'Root' } } })).toEqual(['by-identity', 'by-suffix', 'empty-prefix', 'everything']);
+    expect(candidates(index, { detail: { errorCode: 'ThrottlingException' } })).toEqual(['empty-prefix', 'everything']);
   });
 
   it('looks into array values and arrays on the way, as EventBridge does', () => {
-    expect(candidates(index, { detail: { eventName: ['x', 'StopLogging', 'DeleteX'] } })).toEqual(['by-name', 'by-prefix', 'everything']);
-    expect(candidates(index, { detail: [{ eventName: 'StopLogging' }, { eventName: 7 }] })).toEqual(['by-name', 'everything']);
-    expect(candidates(index, { 'detail.eventName': 'StopLogging' })).toEqual(['by-name', 'everything']);
+    expect(candidates(index, { detail: { eventName: ['x', 'StopLogging', 'DeleteX'] } })).toEqual(['by-name', 'by-prefix', 'empty-prefix', 'everything']);
+    expect(candidates(index, { detail: [{ eventName: 'StopLogging' }, { eventName: 7 }] })).toEqual(['by-name', 'empty-prefix', 'everything']);
+    expect(candidates(index, { 'detail.eventName': 'StopLogging' })).toEqual(['by-name', 'empty-prefix', 'everything']);
   });
 
   it('never loses a rule whose hint admits the value (property)', () => {
-    const word = fc.constantFrom('A', 'AB', 'ABC', 'B', 'b', 'ab', '');
+    const word = fc.constantFrom('A', 'AB', 'ABC', 'B', 'b', 'ab', 'BA', 'CAB', '');
     fc.assert(
-      fc.property(fc.array(fc.record({ exact: fc.array(word), prefixes: fc.array(word), ignoreCase: fc.array(word) }), { minLength: 1, maxLength: 8 }), word, (hints, value) => {
+      fc.property(fc.array(fc.record({ exact: fc.array(word), prefixes: fc.array(word), ignoreCase: fc.array(word), suffixes: fc.array(word) }), { minLength: 1, maxLength: 8 }), word, (hints, value) => {
         const set = hints.map((h, i) => rule(`r${i}`, { 'detail.eventName': h }));
         const idx = new RuleIndex(set);
         const got = new Set(candidates(idx, { detail: { eventName: value } }));
         hints.forEach((h, i) => {
-          const admits = h.exact.includes(value) || h.prefixes.some((p) => value.startsWith(p)) || h.ignoreCase.some((c) => c.toLowerCase() === value.toLowerCase());
+          const admits =
+            h.exact.includes(value) ||
+            h.prefixes.some((p) => value.startsWith(p)) ||
+            h.suffixes.some((p) => value.endsWith(p)) ||
+            h.ignoreCase.some((c) => c.toLowerCase() === value.toLowerCase());
           if (admits) expect(got.has(`r${i}`)).toBe(true);
         });
       }),

@@ -90,7 +90,7 @@ describe.skipIf(!present)('the catalog on real CloudTrail data (../shared/cloudt
     it('Invictus-IR Sigma-AWS (one hour of a lab account running every Stratus technique, plus Terraform set-up/tear-down)', () => {
       const s = scans.invictus;
       expect(s.summary).toMatchObject({ records: 2900, evaluated: 2900, rejects: 0 });
-      expect(s.recordsWithFinding).toBe(196);
+      expect(s.recordsWithFinding).toBe(203);
       expect(s.summary.findingsByRule).toEqual({
         // 58 from Stratus detonations (GetPasswordData x29, DescribeInstanceAttribute x15, AssumeRole retries x13,
         // LeaveOrganization x1) and 2 Cost Explorer refusals in the console: true positives, 2.07% of the set.
@@ -111,14 +111,21 @@ describe.skipIf(!present)('the catalog on real CloudTrail data (../shared/cloudt
         'ebs-snapshot-shared-externally': 1,
         'rds-snapshot-shared-externally': 1,
         'vpc-flow-logs-deleted': 1,
+        // 3 from Stratus (backdoor user, login profiles) and 1 Terraform set-up creating a test user's login profile.
+        'iam-credentials-created-for-other-user': 4,
+        'ami-shared-externally': 1,
+        'iam-roles-anywhere-trust-anchor-created': 1,
+        'lambda-function-made-public': 1,
+        // The UpdateAssumeRolePolicy trusting account 193672423079; the service-trust one of the pair does not fire.
+        'iam-role-trust-opened-externally': 1,
       });
-      expect(s.summary.findings).toBe(201);
+      expect(s.summary.findings).toBe(209);
     });
 
     it('Stratus Red Team detonation logs (35 techniques, anonymised)', () => {
       const s = scans.stratus;
       expect(s.summary).toMatchObject({ records: 310, evaluated: 310, rejects: 0 });
-      expect(s.recordsWithFinding).toBe(62);
+      expect(s.recordsWithFinding).toBe(72);
       expect(s.summary.findingsByRule).toEqual({
         // 16.5% of the set, all true positives: ec2-get-password-data (32) and ec2-download-user-data (17) are
         // techniques that provoke refused calls on purpose, plus the refused LeaveOrganization and RunInstances.
@@ -133,8 +140,15 @@ describe.skipIf(!present)('the catalog on real CloudTrail data (../shared/cloudt
         'security-group-changes': 1,
         'security-group-ingress-open-to-world': 1,
         'vpc-flow-logs-deleted': 1,
+        'iam-credentials-created-for-other-user': 4,
+        'iam-role-trust-opened-externally': 2,
+        'dns-query-logging-deleted': 1,
+        'ami-shared-externally': 1,
+        'lambda-function-made-public': 1,
+        'iam-roles-anywhere-trust-anchor-created': 1,
+        'sts-federation-token-by-iam-user': 1,
       });
-      expect(s.summary.findings).toBe(66);
+      expect(s.summary.findings).toBe(77);
     });
 
     it('OTRF ec2_proxy_s3_exfiltration: read-only recon and S3 GetObject, nothing the catalog reports', () => {
@@ -150,7 +164,7 @@ describe.skipIf(!present)('the catalog on real CloudTrail data (../shared/cloudt
       const s = scans.sans;
       expect(s.summary).toMatchObject({ files: 3873, records: 30477, evaluated: 30477, rejects: 1, rejectsByKind: { 'invalid-json': 1 } });
       expect(new Set(s.records.map((r) => r.eventID)).size).toBe(23981);
-      expect(s.recordsWithFinding).toBe(730);
+      expect(s.recordsWithFinding).toBe(731);
       expect(s.summary.findingsByRule).toEqual({
         // 2.4% of the set: every one is the lab operator working as root in the console (see the root test below).
         'root-account-usage': 725,
@@ -161,8 +175,10 @@ describe.skipIf(!present)('the catalog on real CloudTrail data (../shared/cloudt
         'unauthorized-api-calls': 4,
         'console-auth-failures': 1,
         's3-bucket-policy-changes': 1,
+        // The compromised user jmerckle creating a second access key for itself with its stolen one, from 3.238.12.183.
+        'iam-user-self-issued-credentials-via-access-key': 1,
       });
-      expect(s.summary.findings).toBe(753);
+      expect(s.summary.findings).toBe(754);
       // Duplicated records give findings with the same id, so a consumer that de-duplicates by id sees each once.
       expect(new Set(s.findings.map((f) => f.id)).size).toBe(new Set(s.findings.map((f) => `${f.ruleId}|${f.eventId}`)).size);
     });
@@ -279,7 +295,7 @@ describe.skipIf(!present)('the catalog on real CloudTrail data (../shared/cloudt
         'aws.defense-evasion.cloudtrail-delete': ['cloudtrail-config-changes', 'cloudtrail-disabled'],
         'aws.defense-evasion.cloudtrail-event-selectors': ['cloudtrail-config-changes', 'cloudtrail-event-selectors-weakened'],
         'aws.defense-evasion.cloudtrail-stop': ['cloudtrail-config-changes', 'cloudtrail-disabled'],
-        'aws.defense-evasion.dns-delete-logs': [],
+        'aws.defense-evasion.dns-delete-logs': ['dns-query-logging-deleted'],
         'aws.defense-evasion.organizations-leave': ['unauthorized-api-calls'],
         'aws.defense-evasion.vpc-remove-flow-logs': ['vpc-flow-logs-deleted'],
         'aws.discovery.ec2-download-user-data': ['unauthorized-api-calls'],
@@ -288,24 +304,24 @@ describe.skipIf(!present)('the catalog on real CloudTrail data (../shared/cloudt
         'aws.execution.ssm-send-command': [],
         'aws.execution.ssm-start-session': [],
         'aws.exfiltration.ec2-security-group-open-port-22-ingress': ['security-group-changes', 'security-group-ingress-open-to-world'],
-        'aws.exfiltration.ec2-share-ami': [],
+        'aws.exfiltration.ec2-share-ami': ['ami-shared-externally'],
         'aws.exfiltration.ec2-share-ebs-snapshot': ['ebs-snapshot-shared-externally'],
         'aws.exfiltration.rds-share-snapshot': ['rds-snapshot-shared-externally'],
         'aws.impact.bedrock-invoke-model': [],
         'aws.initial-access.console-login-without-mfa': ['console-signin-without-mfa'],
         'aws.lateral-movement.ec2-instance-connect': [],
         'aws.lateral-movement.ec2-serial-console-send-ssh-public-key': [],
-        'aws.persistence.iam-backdoor-role': ['iam-policy-changes'],
-        'aws.persistence.iam-backdoor-user': [],
-        'aws.persistence.iam-create-admin-user': ['iam-policy-changes'],
-        'aws.persistence.iam-create-backdoor-role': ['iam-policy-changes'],
-        'aws.persistence.iam-create-user-login-profile': [],
-        'aws.persistence.lambda-backdoor-function': [],
+        'aws.persistence.iam-backdoor-role': ['iam-policy-changes', 'iam-role-trust-opened-externally'],
+        'aws.persistence.iam-backdoor-user': ['iam-credentials-created-for-other-user'],
+        'aws.persistence.iam-create-admin-user': ['iam-credentials-created-for-other-user', 'iam-policy-changes'],
+        'aws.persistence.iam-create-backdoor-role': ['iam-policy-changes', 'iam-role-trust-opened-externally'],
+        'aws.persistence.iam-create-user-login-profile': ['iam-credentials-created-for-other-user'],
+        'aws.persistence.lambda-backdoor-function': ['lambda-function-made-public'],
         'aws.persistence.lambda-layer-extension': [],
         'aws.persistence.lambda-overwrite-code': [],
-        'aws.persistence.rolesanywhere-create-trust-anchor': [],
-        'aws.persistence.sts-federation-token': [],
-        'aws.privilege-escalation.iam-update-user-login-profile': [],
+        'aws.persistence.rolesanywhere-create-trust-anchor': ['iam-roles-anywhere-trust-anchor-created'],
+        'aws.persistence.sts-federation-token': ['sts-federation-token-by-iam-user'],
+        'aws.privilege-escalation.iam-update-user-login-profile': ['iam-credentials-created-for-other-user'],
       });
     });
   });

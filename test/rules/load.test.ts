@@ -60,7 +60,7 @@ describe('compileRuleText', () => {
     ['a bad id', ruleText({ id: 'My_Rule' }), /^r\.yaml:1:5: rule My_Rule: id: must be lower-case words joined by hyphens \(got "My_Rule"\)$/],
     ['an invalid pattern', ruleText({ match: '  detail:\n    eventName: StopLogging' }), /^r\.yaml:7:16: rule my-rule: match\.detail\.eventName: .*StopLogging/],
     ['an unknown pattern operator', ruleText({ match: '  detail:\n    eventName: [{ prefx: Stop }]' }), /^r\.yaml:\d+:\d+: rule my-rule: match\.detail\.eventName.*prefx/],
-    ['an unknown check', ruleText({ extra: 'checks: [no-such-check]' }), /^r\.yaml:\d+:\d+: rule my-rule: checks\[0\]: unknown check "no-such-check"; known checks: security-group-open-to-world$/],
+    ['an unknown check', ruleText({ extra: 'checks: [no-such-check]' }), /^r\.yaml:\d+:\d+: rule my-rule: checks\[0\]: unknown check "no-such-check"; known checks: role-trust-allows-external-principal, security-group-open-to-world, targets-other-iam-user, targets-own-iam-user$/],
     ['a bad summary template', ruleText({ summary: 'summary: "{{record.eventName}}"' }), /^r\.yaml:9:10: rule my-rule: summary: unknown placeholder root "record" at offset 2/],
     ['a bad resources path', ruleText({ extra: 'resources: ["detail..x"]' }), /rule my-rule: resources\[0\]: invalid placeholder "detail\.\.x"/],
     ['no near-miss tests', ruleText().replace(/ {2}noMatch:[\s\S]*$/, '  noMatch: []\n'), /rule my-rule: tests\.noMatch: a rule needs at least one near-miss that must not match$/],

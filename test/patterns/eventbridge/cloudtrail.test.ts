@@ -93,8 +93,8 @@ describe('CloudTrail events through EventBridge', () => {
   });
 
   it('tells the rule index what eventName and source must be', () => {
-    expect(sshOpenToWorld.valuesAt(['detail', 'eventName'])).toEqual({ exact: ['AuthorizeSecurityGroupIngress'], prefixes: [], ignoreCase: [] });
-    expect(sshOpenToWorld.valuesAt(['source'])).toEqual({ exact: ['aws.ec2'], prefixes: [], ignoreCase: [] });
+    expect(sshOpenToWorld.valuesAt(['detail', 'eventName'])).toEqual({ exact: ['AuthorizeSecurityGroupIngress'], prefixes: [], ignoreCase: [], suffixes: [] });
+    expect(sshOpenToWorld.valuesAt(['source'])).toEqual({ exact: ['aws.ec2'], prefixes: [], ignoreCase: [], suffixes: [] });
     expect(sshOpenToWorld.valuesAt(['detail', 'requestParameters', 'ipPermissions', 'items', 'fromPort'])).toBeNull();
   });
 
@@ -132,6 +132,7 @@ describe('CloudTrail events through EventBridge', () => {
       exact: ['CreatePolicyVersion'],
       prefixes: ['Delete', 'Put', 'Attach'],
       ignoreCase: [],
+      suffixes: [],
     });
   });
 

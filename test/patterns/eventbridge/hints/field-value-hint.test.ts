@@ -16,20 +16,30 @@ const hint = (pattern: object, path: string[]): FieldValueHint | null => compile
 
 describe('valuesAt', () => {
   it('lists exact strings', () => {
-    expect(hint({ detail: { eventName: ['A', 'B'] } }, ['detail', 'eventName'])).toEqual({ exact: ['A', 'B'], prefixes: [], ignoreCase: [] });
+    expect(hint({ detail: { eventName: ['A', 'B'] } }, ['detail', 'eventName'])).toEqual({ exact: ['A', 'B'], prefixes: [], ignoreCase: [], suffixes: [] });
   });
 
   it('lists prefixes, wildcard prefixes and lower-cased ignore-case values', () => {
     const pattern = {
       detail: { eventName: [{ prefix: 'Create' }, { wildcard: 'Delete*Policy' }, { wildcard: 'Put\\*X' }, { 'equals-ignore-case': 'StopLogging' }] },
     };
-    expect(hint(pattern, ['detail', 'eventName'])).toEqual({ exact: ['Put*X'], prefixes: ['Create', 'Delete'], ignoreCase: ['stoplogging'] });
+    expect(hint(pattern, ['detail', 'eventName'])).toEqual({ exact: ['Put*X'], prefixes: ['Create', 'Delete'], ignoreCase: ['stoplogging'], suffixes: [] });
   });
 
   it('takes the union over $or branches when every branch constrains the field', () => {
     const pattern = { source: ['aws.iam'], $or: [{ detail: { eventName: ['A'] } }, { detail: { eventName: [{ prefix: 'B' }] } }] };
-    expect(hint(pattern, ['detail', 'eventName'])).toEqual({ exact: ['A'], prefixes: ['B'], ignoreCase: [] });
-    expect(hint(pattern, ['source'])).toEqual({ exact: ['aws.iam'], prefixes: [], ignoreCase: [] });
+    expect(hint(pattern, ['detail', 'eventName'])).toEqual({ exact: ['A'], prefixes: ['B'], ignoreCase: [], suffixes: [] });
+    expect(hint(pattern, ['source'])).toEqual({ exact: ['aws.iam'], prefixes: [], ignoreCase: [], suffixes: [] });
+  });
+
+  it('gives suffixes for "suffix" and for a wildcard that starts with * and ends in a literal', () => {
+    expect(hint({ detail: { errorCode: [{ suffix: 'UnauthorizedOperation' }, { prefix: 'AccessDenied' }] } }, ['detail', 'errorCode'])).toEqual({
+      exact: [],
+      prefixes: ['AccessDenied'],
+      ignoreCase: [],
+      suffixes: ['UnauthorizedOperation'],
+    });
+    expect(hint({ detail: { eventName: [{ wildcard: '*Gateway' }, 'A'] } }, ['detail', 'eventName'])).toEqual({ exact: ['A'], prefixes: [], ignoreCase: [], suffixes: ['Gateway'] });
   });
 
   it('is null when a branch leaves the field free', () => {
@@ -52,14 +62,14 @@ describe('valuesAt', () => {
     [[{ 'anything-but': 'A' }]],
     [[{ numeric: ['>', 1] }]],
     [[{ cidr: '10.0.0.0/8' }]],
-    [[{ suffix: 'A' }]],
+    [[{ suffix: '' }]],
     [[{ prefix: '' }]],
     [[{ prefix: { 'equals-ignore-case': 'A' } }]],
     [[{ suffix: { 'equals-ignore-case': 'A' } }]],
-    [[{ wildcard: '*A' }]],
+    [[{ wildcard: '*A*' }]],
     [[{ 'equals-ignore-case': 'ſ' }]],
     [['10.0.0.1']],
-    [['A', { suffix: 'B' }]],
+    [['A', { suffix: 'B' }, { cidr: '10.0.0.0/8' }]],
   ])('is null when %j can match a value outside any list', (values) => {
     expect(hint({ detail: { eventName: values } }, ['detail', 'eventName'])).toBeNull();
   });
@@ -95,6 +105,7 @@ describe('valuesAt soundness', () => {
               typeof value === 'string' &&
               (values.exact.includes(value) ||
                 values.prefixes.some((prefix) => value.startsWith(prefix)) ||
+                (values.suffixes ?? []).some((suffix) => value.endsWith(suffix)) ||
                 values.ignoreCase.includes(value.toLowerCase())),
           );
           expect(satisfied, `${JSON.stringify(path)} hint ${JSON.stringify(values)} for ${JSON.stringify(event)}`).toBe(true);
@@ -127,7 +138,10 @@ describe('valuesAt soundness', () => {
             event,
             (value) =>
               typeof value === 'string' &&
-              (values.exact.includes(value) || values.prefixes.some((prefix) => value.startsWith(prefix)) || values.ignoreCase.includes(value.toLowerCase())),
+              (values.exact.includes(value) ||
+                values.prefixes.some((prefix) => value.startsWith(prefix)) ||
+                (values.suffixes ?? []).some((suffix) => value.endsWith(suffix)) ||
+                values.ignoreCase.includes(value.toLowerCase())),
           );
           expect(satisfied).toBe(true);
         }
