@@ -1,4 +1,4 @@
-import { compileFieldReader, type FieldReader } from '../patterns/eventbridge/index.js';
+import { COMPLEX, compileFieldReader, plainPathReader, type FieldReader, type PlainPathReader, type PlainValue } from '../patterns/eventbridge/index.js';
 import type { FieldValueHint } from '../patterns/types.js';
 
 /**
@@ -7,8 +7,11 @@ import type { FieldValueHint } from '../patterns/types.js';
  *
  * Each rule is filed under ONE field (the first in `INDEX_FIELDS` that its pattern pins down), by
  * exact value, lower-cased value, prefix or suffix. Rules whose pattern pins none of these fields
- * are evaluated for every event. The hints come from the pattern compiler and are sound
- * over-approximations, so the index never hides a match; the full pattern still decides.
+ * are evaluated for every event. A rule that also pins another index field to exact values (a rule
+ * filed by eventName usually names its eventSource too) is checked against that field before it is
+ * handed out, which turns away most of the candidates a shared eventName or prefix would let in.
+ * The hints come from the pattern compiler and are sound over-approximations, so the index never
+ * hides a match; the full pattern still decides.
  */
 export const INDEX_FIELDS: readonly (readonly string[])[] = [
   ['detail', 'eventName'],
@@ -28,6 +31,8 @@ interface AffixBucket<T> {
 
 interface FieldIndex<T> {
   path: readonly string[];
+  /** The field read along plain objects; COMPLEX sends the lookup to `reader`. */
+  readPlain: PlainPathReader;
   /** Reads the field exactly as the pattern matcher does (dotted keys, arrays at any depth), which is what keeps the hints sound. */
   reader: FieldReader;
   /** Per-field visitor handed to the reader, allocated once rather than per event. */
@@ -52,11 +57,18 @@ export class RuleIndex<T extends { pattern: Indexable }> {
   private readonly stamps: Uint32Array;
   private epoch = 0;
   private readonly found: T[] = [];
+  /** Per rule position: the index of the second field it pins to exact values (-1: none), and those values. */
+  private readonly secondaryField: Int8Array;
+  private readonly secondaryValues: (Set<string> | undefined)[];
+  /** Fields some rule uses as its second field, and their simple values for the event being looked up. */
+  private readonly secondaryFields: number[] = [];
+  private readonly secondaryOfEvent: PlainValue[] = [];
 
   constructor(rules: readonly T[]) {
     this.fields = INDEX_FIELDS.map((path) => {
       const field: FieldIndex<T> = {
         path,
+        readPlain: plainPathReader(path.join('.')),
         reader: compileFieldReader(path),
         onValue: (value) => {
           if (typeof value === 'string') this.visitValue(field, value);
@@ -71,10 +83,15 @@ export class RuleIndex<T extends { pattern: Indexable }> {
       return field;
     });
     const unindexed: T[] = [];
+    this.secondaryField = new Int8Array(rules.length).fill(-1);
+    this.secondaryValues = new Array(rules.length);
     rules.forEach((rule, i) => {
       this.positions.set(rule, i);
-      if (!this.file(rule)) unindexed.push(rule);
+      const primary = this.file(rule);
+      if (primary < 0) unindexed.push(rule);
+      else this.fileSecondary(rule, i, primary);
     });
+    this.secondaryOfEvent = this.fields.map(() => COMPLEX);
     this.unindexed = unindexed;
     this.stamps = new Uint32Array(rules.length);
     for (const field of this.fields) field.used = field.exact.size + field.ignoreCase.size + field.prefixes.size + field.suffixes.size > 0;
@@ -101,7 +118,16 @@ export class RuleIndex<T extends { pattern: Indexable }> {
     const found = this.found;
     found.length = 0;
     for (let i = 0; i < this.unindexed.length; i++) found.push(this.unindexed[i]!);
-    for (const field of this.fields) if (field.used) field.reader.someValue(event, field.onValue);
+    for (const g of this.secondaryFields) {
+      const field = this.fields[g]!;
+      this.secondaryOfEvent[g] = field.readPlain(event);
+    }
+    for (const field of this.fields) {
+      if (!field.used) continue;
+      const value = field.readPlain(event);
+      if (typeof value === 'string') this.visitValue(field, value);
+      else if (value === COMPLEX) field.reader.someValue(event, field.onValue);
+    }
     return found;
   }
 
@@ -132,6 +158,13 @@ export class RuleIndex<T extends { pattern: Indexable }> {
       const position = this.positions.get(rule)!;
       if (this.stamps[position] === this.epoch) continue;
       this.stamps[position] = this.epoch;
+      const g = this.secondaryField[position]!;
+      if (g >= 0) {
+        const value = this.secondaryOfEvent[g]!;
+        // A plain string outside the rule's values, or certainly no value: the rule cannot match.
+        // (A number, boolean or null there is no string at all: such an event cannot match either.)
+        if (value !== COMPLEX && (typeof value !== 'string' || !this.secondaryValues[position]!.has(value))) continue;
+      }
       this.found.push(rule);
     }
   }
@@ -144,8 +177,10 @@ export class RuleIndex<T extends { pattern: Indexable }> {
     }
   }
 
-  private file(rule: T): boolean {
-    for (const field of this.fields) {
+  /** Files the rule under its first pinned field; returns that field's index, or -1. */
+  private file(rule: T): number {
+    for (let f = 0; f < this.fields.length; f++) {
+      const field = this.fields[f]!;
       const hint = rule.pattern.valuesAt(field.path);
       // An empty affix admits every string: such a hint pins nothing, so the rule cannot be filed here.
       if (hint === null || hint.prefixes.includes('') || (hint.suffixes ?? []).includes('')) continue;
@@ -153,9 +188,22 @@ export class RuleIndex<T extends { pattern: Indexable }> {
       for (const value of hint.ignoreCase) push(field.ignoreCase, value.toLowerCase(), rule);
       for (const value of hint.prefixes) pushAffix(field.prefixes, value.charCodeAt(0), value, rule);
       for (const value of hint.suffixes ?? []) pushAffix(field.suffixes, value.charCodeAt(value.length - 1), value, rule);
-      return true;
+      return f;
     }
-    return false;
+    return -1;
+  }
+
+  /** Remembers a second field the rule pins to exact values only (anything looser could not be checked by a Set). */
+  private fileSecondary(rule: T, position: number, primary: number): void {
+    for (let g = 0; g < this.fields.length; g++) {
+      if (g === primary) continue;
+      const hint = rule.pattern.valuesAt(this.fields[g]!.path);
+      if (hint === null || hint.exact.length === 0 || hint.prefixes.length + hint.ignoreCase.length + (hint.suffixes?.length ?? 0) > 0) continue;
+      this.secondaryField[position] = g;
+      this.secondaryValues[position] = new Set(hint.exact);
+      if (!this.secondaryFields.includes(g)) this.secondaryFields.push(g);
+      return;
+    }
   }
 }
 

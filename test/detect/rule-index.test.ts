@@ -44,9 +44,19 @@ describe('RuleIndex', () => {
   });
 
   it('looks into array values and arrays on the way, as EventBridge does', () => {
-    expect(candidates(index, { detail: { eventName: ['x', 'StopLogging', 'DeleteX'] } })).toEqual(['by-name', 'by-prefix', 'empty-prefix', 'everything']);
+    expect(candidates(index, { detail: { eventSource: 'cloudtrail.amazonaws.com', eventName: ['x', 'StopLogging', 'DeleteX'] } })).toEqual(['by-name', 'by-prefix', 'empty-prefix', 'everything']);
     expect(candidates(index, { detail: [{ eventName: 'StopLogging' }, { eventName: 7 }] })).toEqual(['by-name', 'empty-prefix', 'everything']);
-    expect(candidates(index, { 'detail.eventName': 'StopLogging' })).toEqual(['by-name', 'empty-prefix', 'everything']);
+    expect(candidates(index, { 'detail.eventName': 'StopLogging', 'detail.eventSource': 'cloudtrail.amazonaws.com' })).toEqual(['by-name', 'empty-prefix', 'everything']);
+  });
+
+  it('turns away a candidate whose other pinned field (exact values) the event certainly does not have', () => {
+    const stop = (detail: Record<string, unknown>) => candidates(index, { detail: { eventName: 'StopLogging', ...detail } });
+    expect(stop({ eventSource: 'cloudtrail.amazonaws.com' })).toContain('by-name');
+    expect(stop({ eventSource: 'iam.amazonaws.com' })).not.toContain('by-name');
+    expect(stop({})).not.toContain('by-name');
+    // Values only the full reader can judge (an array, a dotted key) keep the candidate.
+    expect(stop({ eventSource: ['iam.amazonaws.com', 'cloudtrail.amazonaws.com'] })).toContain('by-name');
+    expect(candidates(index, { 'detail.eventSource': 'cloudtrail.amazonaws.com', detail: { eventName: 'StopLogging' } })).toContain('by-name');
   });
 
   it('never loses a rule whose hint admits the value (property)', () => {

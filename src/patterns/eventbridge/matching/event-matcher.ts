@@ -2,6 +2,7 @@ import { MAX_ARRAY_NESTING } from '../limits.js';
 import type { LeafTest } from '../operators/leaf-test.js';
 import type { LeafValue } from '../syntax/value-condition.js';
 import { type FieldLookup, isLeafValue, ownFieldValue } from './field-lookup.js';
+import { COMPLEX, MISSING, plainPathReader, type PlainPathReader } from './plain-path.js';
 
 export interface CompiledField {
   readonly lookup: FieldLookup;
@@ -27,6 +28,32 @@ type Binding = typeof NEWLY_BOUND | typeof ALREADY_BOUND | typeof CONFLICT;
 
 const NO_EVENT: object = Object.freeze({});
 
+const SIMPLE_NO = 0;
+const SIMPLE_YES = 1;
+/** The event has an array, an object leaf, a dotted key or an inherited property on a field's way: ask the full search. */
+const SIMPLE_UNKNOWN = 2;
+type SimpleVerdict = typeof SIMPLE_NO | typeof SIMPLE_YES | typeof SIMPLE_UNKNOWN;
+
+/** One field with its plain-path reader. */
+interface SimpleField {
+  readonly field: CompiledField;
+  readonly read: PlainPathReader;
+}
+
+/**
+ * Fields of one alternative in the order the fast path tries them, cheapest-to-refuse first for the events a
+ * rule index lets through: the index files rules by eventName, so a candidate has the right eventName (or
+ * shares a prefix with it) but often the wrong service; then the rule's own conditions; eventName last.
+ */
+const FIRST_NAMES = ['detail.eventSource', 'source'];
+const LAST_NAMES = ['detail.eventName', 'detail-type'];
+
+function simpleFields(fields: CompiledAlternative): SimpleField[] {
+  const plan = fields.map((field) => ({ field, read: plainPathReader(field.lookup.name) }));
+  const rank = (f: SimpleField): number => (FIRST_NAMES.includes(f.field.lookup.name) ? 0 : LAST_NAMES.includes(f.field.lookup.name) ? 2 : 1);
+  return plan.sort((a, b) => rank(a) - rank(b));
+}
+
 /**
  * Decides whether an event matches any alternative, with Ruler's array consistency (rulesForJSONEvent, the
  * behaviour EventBridge has): every field must find a matching leaf, and two leaves found inside objects that are
@@ -47,8 +74,11 @@ export class EventMatcher {
   private readonly boundIndexes: number[] = [];
   private boundCount = 0;
   private boundHighWater = 0;
+  private readonly simple: readonly (readonly SimpleField[])[];
 
-  constructor(private readonly alternatives: readonly CompiledAlternative[]) {}
+  constructor(private readonly alternatives: readonly CompiledAlternative[]) {
+    this.simple = alternatives.map(simpleFields);
+  }
 
   matches(event: unknown): boolean {
     if (typeof event !== 'object' || event === null || Array.isArray(event)) return false;
@@ -56,6 +86,11 @@ export class EventMatcher {
     let matched = false;
     try {
       for (let i = 0; i < this.alternatives.length && !matched; i++) {
+        const verdict = simpleMatch(event, this.simple[i]!);
+        if (verdict !== SIMPLE_UNKNOWN) {
+          matched = verdict === SIMPLE_YES;
+          continue;
+        }
         this.fields = this.alternatives[i]!;
         this.boundCount = 0;
         matched = this.matchFieldsFrom(0);
@@ -154,4 +189,26 @@ export class EventMatcher {
     for (let k = 0; k < this.boundHighWater; k++) this.boundArrays[k] = undefined;
     this.boundHighWater = 0;
   }
+}
+
+/**
+ * The fast path, for the common event: every field of the alternative lies along plain nested objects, spelled
+ * with one key per name part, ending in a scalar (or missing). There each field has at most one leaf, array
+ * consistency cannot arise and absence is plain absence, so the full search would give the same answer as
+ * testing each leaf; the fields can be tried in any order and the first failure decides. Anything else (an
+ * array, an object or array where the leaf should be, a dotted key that could also spell the field, an
+ * inherited property) answers SIMPLE_UNKNOWN and the full search decides.
+ */
+function simpleMatch(root: object, fields: readonly SimpleField[]): SimpleVerdict {
+  for (let f = 0; f < fields.length; f++) {
+    const { field, read } = fields[f]!;
+    const value = read(root);
+    if (value === COMPLEX) return SIMPLE_UNKNOWN;
+    if (value === MISSING) {
+      if (!field.acceptsAbsence) return SIMPLE_NO;
+      continue;
+    }
+    if (field.test === null || !field.test(value)) return SIMPLE_NO;
+  }
+  return SIMPLE_YES;
 }
