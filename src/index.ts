@@ -29,3 +29,6 @@ export type { Finding } from './findings/types.js';
 
 export { loadConfig, ConfigError } from './config/load.js';
 export type { TrailguardConfig } from './config/schema.js';
+
+export { readAccount, evaluateAccount, judgeFilter, planFixes, applyPlan, renderTemplate as renderAuditCloudFormation, MONITORING_CONTROLS } from './audit/index.js';
+export type { AuditReport, ControlResult, AccountSnapshot } from './audit/types.js';

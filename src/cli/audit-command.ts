@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { loadConfig } from '../config/load.js';
 import { Command, Option } from 'commander';
 import { isCredentialsError, readAccount } from '../audit/account.js';
 import { applyPlan, renderApplyResult, type ApplyResult } from '../audit/apply.js';
@@ -34,6 +35,7 @@ export interface AuditCommandOptions {
   namespace?: string;
   patterns?: PatternSet;
   cloudformation?: string;
+  config?: string;
   verbose?: boolean;
   quiet?: boolean;
 }
@@ -63,8 +65,9 @@ export function auditCommand(deps: AuditCommandDeps = {}): Command {
     .option('--exclude <ids>', 'leave out these controls (comma-separated, repeatable)', splitList)
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .option('-o, --output <file>', 'write the report to this file instead of stdout')
-    .option('--fail-on <verdicts>', 'exit with status 1 when a control has one of these verdicts (FAIL, ERROR, comma-separated; or none)', 'FAIL,ERROR')
-    .option('--max-delivery-age <hours>', 'a trail whose latest CloudWatch Logs delivery is older than this fails cloudtrail-cloudwatch-logs', '24')
+    .option('--fail-on <verdicts>', 'exit with status 1 when a control has one of these verdicts (FAIL, ERROR, comma-separated; or none) (default: "FAIL,ERROR")')
+    .option('--max-delivery-age <hours>', 'a trail whose latest CloudWatch Logs delivery is older than this fails cloudtrail-cloudwatch-logs (default: "24")')
+    .option('-c, --config <file>', 'config file (default: ./trailguard.config.yaml if present); its audit section gives defaults for these options')
     .option('--fix', 'plan what to create so the failing monitoring controls pass (a dry run: the SDK calls and the aws CLI commands)')
     .option('--apply', 'with --fix: make the calls, then audit again')
     .option('--email <address>', 'with --fix: subscribe this address to the alarm topic')
@@ -112,7 +115,35 @@ function builtinCisRules(): Map<string, RuleDefinition> {
   return new Map(loaded.rules.map((r) => [r.id, r]));
 }
 
-async function runAudit(options: AuditCommandOptions, deps: AuditCommandDeps): Promise<number> {
+/** Options given on the command line win; the config file's `audit` section fills in the rest. */
+function withConfigDefaults(options: AuditCommandOptions): AuditCommandOptions {
+  const audit = loadConfig(options.config).config.audit;
+  if (!audit) return options;
+  const fix = audit.fix ?? {};
+  return {
+    ...options,
+    profile: options.profile ?? audit.profile,
+    region: options.region ?? audit.region,
+    regions: options.regions ?? audit.regions,
+    allRegions: options.allRegions ?? audit.allRegions,
+    only: options.only ?? audit.only,
+    exclude: options.exclude ?? audit.exclude,
+    failOn: options.failOn ?? (audit.failOn ? (audit.failOn.length > 0 ? audit.failOn.join(',') : 'none') : undefined),
+    maxDeliveryAge: options.maxDeliveryAge ?? (audit.maxDeliveryAgeHours !== undefined ? String(audit.maxDeliveryAgeHours) : undefined),
+    ...(options.fix
+      ? {
+          namespace: options.namespace ?? fix.namespace,
+          topicName: options.topicName ?? (options.topicArn ? undefined : fix.topicName),
+          topicArn: options.topicArn ?? (options.topicName ? undefined : fix.topicArn),
+          email: options.email ?? fix.email,
+          patterns: options.patterns ?? fix.patterns,
+        }
+      : {}),
+  };
+}
+
+async function runAudit(given: AuditCommandOptions, deps: AuditCommandDeps): Promise<number> {
+  const options = withConfigDefaults(given);
   const { failOn, maxAge } = validate(options);
   const reporter = stderrReporter(deps.stderr ?? process.stderr, options.quiet);
   const region = options.region ?? (await (deps.resolveRegion ?? resolveDefaultRegion)(options.profile));

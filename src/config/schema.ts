@@ -23,6 +23,28 @@ export const configSchema = z.strictObject({
       severity: z.record(ruleId, severity).optional(),
     })
     .optional(),
+  audit: z
+    .strictObject({
+      profile: z.string().min(1).optional(),
+      region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region like us-east-1').optional(),
+      regions: z.array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region like eu-west-1')).optional(),
+      allRegions: z.boolean().optional(),
+      only: z.array(z.string().min(1)).optional(),
+      exclude: z.array(z.string().min(1)).optional(),
+      /** Verdicts that make `trailguard audit` exit 1, e.g. [FAIL, ERROR]; [] for none. */
+      failOn: z.array(z.enum(['FAIL', 'ERROR'])).optional(),
+      maxDeliveryAgeHours: z.number().positive().optional(),
+      fix: z
+        .strictObject({
+          namespace: z.string().min(1).optional(),
+          topicName: z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, 'must be an SNS topic name').optional(),
+          topicArn: z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'must be an SNS topic ARN').optional(),
+          email: z.email().optional(),
+          patterns: z.enum(['cis', 'security-hub']).optional(),
+        })
+        .optional(),
+    })
+    .optional(),
   scan: z
     .strictObject({
       minSeverity: severity.optional(),

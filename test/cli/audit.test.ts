@@ -7,7 +7,8 @@
  * moto) once it is registered, and says why it is skipped until then.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { CloudTrailClient, CreateTrailCommand, StartLoggingCommand } from '@aws-sdk/client-cloudtrail';
@@ -157,6 +158,19 @@ describe.skipIf(!moto)('trailguard audit against moto_server', () => {
     expect((await audit(['--fail-on', 'none', '-q'])).status).toBe(0);
     expect((await audit(['--only', 'cloudtrail-multi-region,cloudtrail-log-file-validation', '-q'])).status).toBe(0);
     expect((await audit(['--only', 'network-gateway-changes', '--fail-on', 'ERROR', '-q'])).status).toBe(0);
+  });
+
+  it("the config file's audit section gives defaults; the command line wins", async () => {
+    await seedAccount();
+    const config = join(mkdtempSync(join(tmpdir(), 'tg-audit-config-')), 'trailguard.config.yaml');
+    writeFileSync(config, 'audit:\n  region: us-east-1\n  only: [network-gateway-changes]\n  failOn: []\n');
+    const fromConfig = await audit(['-c', config, '--format', 'json', '-q']);
+    expect(fromConfig.status).toBe(0);
+    expect((JSON.parse(fromConfig.stdout) as { controls: Array<{ id: string }> }).controls.map((c) => c.id)).toEqual(['network-gateway-changes']);
+    expect((await audit(['-c', config, '--fail-on', 'FAIL', '-q'])).status).toBe(1);
+    writeFileSync(config, 'audit:\n  failOn: [FAILED]\n');
+    // main() turns a ConfigError into exit 2 with this message (test/cli/scan.test.ts runs that path end to end).
+    await expect(audit(['-c', config, '-q'])).rejects.toThrow(/trailguard\.config\.yaml:2:\d+: audit\.failOn\[0\]: Invalid option/);
   });
 
   it('--format json: the report, the compliance summary, parseable; -o writes it to a file', async () => {
