@@ -16,7 +16,10 @@ import { assessAlarm, describeErrors, type AlarmAssessment } from './alarm-check
 import { groupKey } from './account.js';
 import { describeCallError } from './aws-call.js';
 import { buildBattery, type RulesById } from './controls/battery.js';
+import type { TRAIL_CONTROL_IDS} from './controls/catalog.js';
 import { MONITORING_CONTROLS, type MonitoringControl } from './controls/catalog.js';
+
+export { TRAIL_CONTROL_IDS, allControlIds } from './controls/catalog.js';
 import { managementCoverageGaps, trailRecords } from './event-selectors.js';
 import { compileAccountFilter, joinWords, judgeMatcher, listLabels, type FilterJudgement } from './judge-filter.js';
 import type {
@@ -36,7 +39,6 @@ import type {
   Verdict,
 } from './types.js';
 
-export const TRAIL_CONTROL_IDS = ['cloudtrail-multi-region', 'cloudtrail-log-file-validation', 'cloudtrail-cloudwatch-logs'] as const;
 
 export interface EvaluateOptions {
   rules: RulesById;
@@ -47,10 +49,6 @@ export interface EvaluateOptions {
   now?: Date;
   /** Latest CloudWatch Logs delivery older than this is stale (CIS 3.4 uses one day). */
   maxDeliveryAgeHours?: number;
-}
-
-export function allControlIds(controls: readonly MonitoringControl[] = MONITORING_CONTROLS): string[] {
-  return [...controls.map((c) => c.ruleId), ...TRAIL_CONTROL_IDS];
 }
 
 export function evaluateAccount(snapshot: AccountSnapshot, options: EvaluateOptions): AuditReport {

@@ -16,7 +16,9 @@
  */
 import type { RulesById } from './controls/battery.js';
 import { buildBattery } from './controls/battery.js';
-import { findControl, patternFor, type MonitoringControl, type PatternSet } from './controls/catalog.js';
+import { DEFAULT_NAMESPACE, DEFAULT_TOPIC_NAME, findControl, patternFor, type MonitoringControl, type PatternSet } from './controls/catalog.js';
+
+export { DEFAULT_NAMESPACE, DEFAULT_TOPIC_NAME } from './controls/catalog.js';
 import { groupKey } from './account.js';
 import { buildMetricGroups, judgeGroups } from './evaluate.js';
 import type { AccountSnapshot, AuditReport, LogGroupRef, TrailInfo } from './types.js';
@@ -66,8 +68,6 @@ export interface FixPlan {
   warnings: string[];
 }
 
-export const DEFAULT_NAMESPACE = 'CloudTrailMetrics';
-export const DEFAULT_TOPIC_NAME = 'trailguard-cis-alarms';
 /** Stands for the created topic's ARN where it is not known in advance (no account id). */
 export const TOPIC_ARN_PLACEHOLDER = '<topic-arn-from-CreateTopic>';
 const MAX_FILTERS_PER_LOG_GROUP = 100;

@@ -10,11 +10,15 @@ import { RuleLoadError, ruleWarning, type RuleProblemLocation, type RuleWarning 
 import { ruleSchema } from './schema.js';
 import { compilePathExpression, compileTemplate, TemplateError, type CompiledTemplate } from './template.js';
 import type { Rule, RuleDefinition } from './types.js';
-import { parseYamlWithSchema } from '../util/yaml-document.js';
+import { formatKeyPath, parseYamlWithSchema } from '../util/yaml-document.js';
+import { readCatalogCache } from './catalog-cache.js';
 import { bothPatterns, filterPatternOnDetail } from './rule-pattern.js';
 
 /** The rule files that ship with trailguard (`rules/` at the package root). */
 export const BUILTIN_RULES_DIR = fileURLToPath(new URL('../../rules/', import.meta.url));
+
+/** The built-in catalog parsed at build time (dist/rules/catalog.json; absent when running from src). */
+export const CATALOG_CACHE_FILE = fileURLToPath(new URL('./catalog.json', import.meta.url));
 
 export interface LoadedRules {
   rules: Rule[];
@@ -53,9 +57,14 @@ export function loadRules(paths: readonly string[] = [BUILTIN_RULES_DIR], option
       continue;
     }
     const seenHere = new Map<string, string>();
+    const cached = origin === 'builtin' ? readCatalogCache(BUILTIN_RULES_DIR, ruleFiles, CATALOG_CACHE_FILE) : undefined;
     for (const file of ruleFiles) {
       files++;
-      const loaded = loadRuleFile(file, origin, options.checkEventNames ?? origin === 'user');
+      const checkNames = options.checkEventNames ?? origin === 'user';
+      const raw = cached?.get(file);
+      let loaded = raw !== undefined ? compileRuleDefinition(raw, file, origin, checkNames) : undefined;
+      // Anything wrong is reported from the YAML itself, with lines and columns.
+      if (loaded === undefined || loaded.error) loaded = loadRuleFile(file, origin, checkNames);
       warnings.push(...loaded.warnings);
       if (loaded.error) {
         errors.push(loaded.error);
@@ -77,7 +86,8 @@ export function loadRules(paths: readonly string[] = [BUILTIN_RULES_DIR], option
   return { rules: [...byId.values()], errors, warnings, files };
 }
 
-function listRuleFiles(root: string): string[] {
+/** The rule files under a path, in load order (a file is itself). */
+export function listRuleFiles(root: string): string[] {
   if (!statSync(root).isDirectory()) return [root];
   const out: string[] = [];
   const walk = (dir: string): void => {
@@ -119,8 +129,25 @@ export function compileRuleText(text: string, file: string, origin: Rule['origin
     const { message, ...where } = parsed.problem;
     return { error: new RuleLoadError({ file, ruleId, ...where }, message), warnings: [] };
   }
-  const definition = parsed.value as RuleDefinition;
+  return compileValidRule(parsed.value as RuleDefinition, file, origin, checkEventNames, locate);
+}
 
+/** Validates and compiles an already-parsed rule (the build-time catalog cache); errors carry no line numbers. */
+function compileRuleDefinition(raw: unknown, file: string, origin: Rule['origin'], checkEventNames: boolean): FileResult {
+  const parsed = ruleSchema.safeParse(raw);
+  const ruleId = typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'string' ? (raw as { id: string }).id : undefined;
+  const locate = (keyPath: readonly PropertyKey[]): RuleProblemLocation => ({ file, ruleId, key: formatKeyPath(keyPath) });
+  if (!parsed.success) return { error: new RuleLoadError(locate(parsed.error.issues[0]?.path ?? []), parsed.error.issues[0]?.message ?? 'invalid rule'), warnings: [] };
+  return compileValidRule(parsed.data as RuleDefinition, file, origin, checkEventNames, locate);
+}
+
+function compileValidRule(
+  definition: RuleDefinition,
+  file: string,
+  origin: Rule['origin'],
+  checkEventNames: boolean,
+  locate: (keyPath: readonly PropertyKey[]) => RuleProblemLocation,
+): FileResult {
   let eventPattern: Rule['pattern'] | undefined;
   let filterPattern: Rule['pattern'] | undefined;
   try {

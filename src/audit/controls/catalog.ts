@@ -424,3 +424,15 @@ export function patternFor(control: MonitoringControl, set: PatternSet): string 
 
 export type PatternSet = 'cis' | 'security-hub';
 export const PATTERN_SETS: readonly PatternSet[] = ['cis', 'security-hub'];
+
+/** The CloudTrail checks the alarms depend on, audited beside the monitoring controls. */
+export const TRAIL_CONTROL_IDS = ['cloudtrail-multi-region', 'cloudtrail-log-file-validation', 'cloudtrail-cloudwatch-logs'] as const;
+
+/** Every control id `trailguard audit --only/--exclude` accepts. */
+export function allControlIds(controls: readonly MonitoringControl[] = MONITORING_CONTROLS): string[] {
+  return [...controls.map((c) => c.ruleId), ...TRAIL_CONTROL_IDS];
+}
+
+/** Defaults of the resources `--fix` creates. */
+export const DEFAULT_NAMESPACE = 'CloudTrailMetrics';
+export const DEFAULT_TOPIC_NAME = 'trailguard-cis-alarms';
