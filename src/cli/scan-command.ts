@@ -130,7 +130,15 @@ interface Progress {
 function createProgress(enabled: boolean): Progress | undefined {
   if (!enabled) return undefined;
   const bar = new cliProgress.SingleBar(
-    { stream: process.stderr, format: 'scanning [{bar}] {percentage}% | {value}/{total} bytes | {eta_formatted} left', hideCursor: true, clearOnComplete: true, etaBuffer: 50 },
+    {
+      stream: process.stderr,
+      format: 'scanning [{bar}] {percentage}% | {value}/{total} MiB | {eta_formatted} left',
+      // Byte counts as MiB; the percentage and ETA keep their own formatting.
+      formatValue: (value, options, type) => (type === 'value' || type === 'total' ? (value / 1_048_576).toFixed(1) : cliProgress.Format.ValueFormat(value, options, type)),
+      hideCursor: true,
+      clearOnComplete: true,
+      etaBuffer: 50,
+    },
     cliProgress.Presets.shades_classic,
   );
   let active = false;
