@@ -4,6 +4,7 @@ import { buildFinding, type RuleHit } from '../findings/build.js';
 import type { Finding } from '../findings/types.js';
 import { severityRank, type Rule } from '../rules/types.js';
 import { RuleIndex } from './rule-index.js';
+import { withEventScope } from '../patterns/eventbridge/index.js';
 
 export interface Detector {
   readonly rules: readonly Rule[];
@@ -32,7 +33,8 @@ export function createDetector(rules: readonly Rule[], options: DetectorOptions 
   const index = new RuleIndex(enabled);
   const onRuleError = options.onRuleError ?? warnRuleError;
 
-  const evaluateEvent = (event: EventBridgeEnvelope): Finding[] => {
+  const evaluateEvent = (event: EventBridgeEnvelope): Finding[] => withEventScope(event, () => evaluateInScope(event));
+  const evaluateInScope = (event: EventBridgeEnvelope): Finding[] => {
     let hits: RuleHit[] | undefined;
     const candidates = index.candidates(event);
     for (let i = 0; i < candidates.length; i++) {

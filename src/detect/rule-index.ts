@@ -23,10 +23,34 @@ export const INDEX_FIELDS: readonly (readonly string[])[] = [
   ['detail', 'userIdentity', 'type'],
 ];
 
+/** A filed rule with what the lookup needs about it, so handing it out costs no map lookups. */
+interface Entry<T> {
+  rule: T;
+  position: number;
+  /** The other index fields the rule pins, with what it admits there: checked before the rule is handed out. */
+  secondary: SecondaryCheck[];
+}
+
+interface SecondaryCheck {
+  field: number;
+  exact: Set<string>;
+  prefixes: readonly string[];
+  suffixes: readonly string[];
+  ignoreCase: Set<string>;
+}
+
+/** Whether a plain string value is one the hint admits (exact, prefix, suffix or case-insensitive). */
+function admits(check: SecondaryCheck, value: string): boolean {
+  if (check.exact.has(value)) return true;
+  for (const prefix of check.prefixes) if (value.startsWith(prefix)) return true;
+  for (const suffix of check.suffixes) if (value.endsWith(suffix)) return true;
+  return check.ignoreCase.size > 0 && check.ignoreCase.has(value.toLowerCase());
+}
+
 /** Strings sharing a first character, with the lengths present among them (usually one or two). */
 interface AffixBucket<T> {
   lengths: number[];
-  byAffix: Map<string, T[]>;
+  byAffix: Map<string, Entry<T>[]>;
 }
 
 interface FieldIndex<T> {
@@ -38,8 +62,8 @@ interface FieldIndex<T> {
   /** Per-field visitor handed to the reader, allocated once rather than per event. */
   onValue: (value: unknown) => boolean;
   used: boolean;
-  exact: Map<string, T[]>;
-  ignoreCase: Map<string, T[]>;
+  exact: Map<string, Entry<T>[]>;
+  ignoreCase: Map<string, Entry<T>[]>;
   /** Prefixes by their first character code, suffixes by their last: one bucket lookup per value, then a slice per length in it. */
   prefixes: Map<number, AffixBucket<T>>;
   suffixes: Map<number, AffixBucket<T>>;
@@ -53,16 +77,13 @@ export class RuleIndex<T extends { pattern: Indexable }> {
   private readonly fields: FieldIndex<T>[];
   /** Rules no field pins down: candidates for every event. */
   readonly unindexed: readonly T[];
-  private readonly positions = new Map<T, number>();
   private readonly stamps: Uint32Array;
   private epoch = 0;
   private readonly found: T[] = [];
-  /** Per rule position: the index of the second field it pins to exact values (-1: none), and those values. */
-  private readonly secondaryField: Int8Array;
-  private readonly secondaryValues: (Set<string> | undefined)[];
-  /** Fields some rule uses as its second field, and their simple values for the event being looked up. */
-  private readonly secondaryFields: number[] = [];
+  /** The event being looked up, and the plain values of its secondary fields read so far (by epoch). */
+  private event: unknown;
   private readonly secondaryOfEvent: PlainValue[] = [];
+  private readonly secondaryEpoch: Uint32Array = new Uint32Array(INDEX_FIELDS.length);
 
   constructor(rules: readonly T[]) {
     this.fields = INDEX_FIELDS.map((path) => {
@@ -83,13 +104,11 @@ export class RuleIndex<T extends { pattern: Indexable }> {
       return field;
     });
     const unindexed: T[] = [];
-    this.secondaryField = new Int8Array(rules.length).fill(-1);
-    this.secondaryValues = new Array(rules.length);
-    rules.forEach((rule, i) => {
-      this.positions.set(rule, i);
-      const primary = this.file(rule);
+    rules.forEach((rule, position) => {
+      const entry: Entry<T> = { rule, position, secondary: [] };
+      const primary = this.file(entry);
       if (primary < 0) unindexed.push(rule);
-      else this.fileSecondary(rule, i, primary);
+      else this.fileSecondary(entry, primary);
     });
     this.secondaryOfEvent = this.fields.map(() => COMPLEX);
     this.unindexed = unindexed;
@@ -103,7 +122,7 @@ export class RuleIndex<T extends { pattern: Indexable }> {
     for (const field of this.fields) {
       const rules = new Set<T>();
       const lists = [...field.exact.values(), ...field.ignoreCase.values(), ...[...field.prefixes.values(), ...field.suffixes.values()].flatMap((b) => [...b.byAffix.values()])];
-      for (const list of lists) for (const r of list) rules.add(r);
+      for (const list of lists) for (const entry of list) rules.add(entry.rule);
       indexed[field.path.join('.')] = rules.size;
     }
     return { indexed, unindexed: this.unindexed.length };
@@ -118,16 +137,14 @@ export class RuleIndex<T extends { pattern: Indexable }> {
     const found = this.found;
     found.length = 0;
     for (let i = 0; i < this.unindexed.length; i++) found.push(this.unindexed[i]!);
-    for (const g of this.secondaryFields) {
-      const field = this.fields[g]!;
-      this.secondaryOfEvent[g] = field.readPlain(event);
-    }
+    this.event = event;
     for (const field of this.fields) {
       if (!field.used) continue;
       const value = field.readPlain(event);
       if (typeof value === 'string') this.visitValue(field, value);
       else if (value === COMPLEX) field.reader.someValue(event, field.onValue);
     }
+    this.event = undefined;
     return found;
   }
 
@@ -151,22 +168,35 @@ export class RuleIndex<T extends { pattern: Indexable }> {
     }
   }
 
-  private take(list: T[] | undefined): void {
+  private take(list: Entry<T>[] | undefined): void {
     if (list === undefined) return;
     for (let i = 0; i < list.length; i++) {
-      const rule = list[i]!;
-      const position = this.positions.get(rule)!;
-      if (this.stamps[position] === this.epoch) continue;
-      this.stamps[position] = this.epoch;
-      const g = this.secondaryField[position]!;
-      if (g >= 0) {
-        const value = this.secondaryOfEvent[g]!;
-        // A plain string outside the rule's values, or certainly no value: the rule cannot match.
-        // (A number, boolean or null there is no string at all: such an event cannot match either.)
-        if (value !== COMPLEX && (typeof value !== 'string' || !this.secondaryValues[position]!.has(value))) continue;
-      }
-      this.found.push(rule);
+      const entry = list[i]!;
+      if (this.stamps[entry.position] === this.epoch) continue;
+      this.stamps[entry.position] = this.epoch;
+      if (entry.secondary.length > 0 && !this.passesSecondary(entry.secondary)) continue;
+      this.found.push(entry.rule);
     }
+  }
+
+  /**
+   * A plain string the rule does not admit at one of its other pinned fields, or certainly no value there (a
+   * number, boolean or null is no string either), means the rule cannot match. Only values the full reader must
+   * judge (COMPLEX) let it through unchecked.
+   */
+  private passesSecondary(checks: readonly SecondaryCheck[]): boolean {
+    for (let c = 0; c < checks.length; c++) {
+      const check = checks[c]!;
+      // Read once per event, and only when some candidate needs it.
+      if (this.secondaryEpoch[check.field] !== this.epoch) {
+        this.secondaryOfEvent[check.field] = this.fields[check.field]!.readPlain(this.event);
+        this.secondaryEpoch[check.field] = this.epoch;
+      }
+      const value = this.secondaryOfEvent[check.field]!;
+      if (value === COMPLEX) continue;
+      if (typeof value !== 'string' || !admits(check, value)) return false;
+    }
+    return true;
   }
 
   private nextEpoch(): void {
@@ -178,44 +208,50 @@ export class RuleIndex<T extends { pattern: Indexable }> {
   }
 
   /** Files the rule under its first pinned field; returns that field's index, or -1. */
-  private file(rule: T): number {
+  private file(entry: Entry<T>): number {
+    const rule = entry.rule;
     for (let f = 0; f < this.fields.length; f++) {
       const field = this.fields[f]!;
       const hint = rule.pattern.valuesAt(field.path);
       // An empty affix admits every string: such a hint pins nothing, so the rule cannot be filed here.
       if (hint === null || hint.prefixes.includes('') || (hint.suffixes ?? []).includes('')) continue;
-      for (const value of hint.exact) push(field.exact, value, rule);
-      for (const value of hint.ignoreCase) push(field.ignoreCase, value.toLowerCase(), rule);
-      for (const value of hint.prefixes) pushAffix(field.prefixes, value.charCodeAt(0), value, rule);
-      for (const value of hint.suffixes ?? []) pushAffix(field.suffixes, value.charCodeAt(value.length - 1), value, rule);
+      for (const value of hint.exact) push(field.exact, value, entry);
+      for (const value of hint.ignoreCase) push(field.ignoreCase, value.toLowerCase(), entry);
+      for (const value of hint.prefixes) pushAffix(field.prefixes, value.charCodeAt(0), value, entry);
+      for (const value of hint.suffixes ?? []) pushAffix(field.suffixes, value.charCodeAt(value.length - 1), value, entry);
       return f;
     }
     return -1;
   }
 
-  /** Remembers a second field the rule pins to exact values only (anything looser could not be checked by a Set). */
-  private fileSecondary(rule: T, position: number, primary: number): void {
+  /** Remembers the other index fields the rule pins, cheapest to check (exact values only) first. */
+  private fileSecondary(entry: Entry<T>, primary: number): void {
     for (let g = 0; g < this.fields.length; g++) {
       if (g === primary) continue;
-      const hint = rule.pattern.valuesAt(this.fields[g]!.path);
-      if (hint === null || hint.exact.length === 0 || hint.prefixes.length + hint.ignoreCase.length + (hint.suffixes?.length ?? 0) > 0) continue;
-      this.secondaryField[position] = g;
-      this.secondaryValues[position] = new Set(hint.exact);
-      if (!this.secondaryFields.includes(g)) this.secondaryFields.push(g);
-      return;
+      const hint = entry.rule.pattern.valuesAt(this.fields[g]!.path);
+      if (hint === null || hint.prefixes.includes('') || (hint.suffixes ?? []).includes('')) continue;
+      entry.secondary.push({
+        field: g,
+        exact: new Set(hint.exact),
+        prefixes: hint.prefixes,
+        suffixes: hint.suffixes ?? [],
+        ignoreCase: new Set(hint.ignoreCase.map((v) => v.toLowerCase())),
+      });
     }
+    const looseness = (c: SecondaryCheck) => c.prefixes.length + c.suffixes.length + c.ignoreCase.size;
+    entry.secondary.sort((a, b) => looseness(a) - looseness(b));
   }
 }
 
-function push<T>(map: Map<string, T[]>, key: string, rule: T): void {
+function push<T>(map: Map<string, Entry<T>[]>, key: string, entry: Entry<T>): void {
   const list = map.get(key);
-  if (list === undefined) map.set(key, [rule]);
-  else if (!list.includes(rule)) list.push(rule);
+  if (list === undefined) map.set(key, [entry]);
+  else if (!list.includes(entry)) list.push(entry);
 }
 
-function pushAffix<T>(buckets: Map<number, AffixBucket<T>>, char: number, affix: string, rule: T): void {
+function pushAffix<T>(buckets: Map<number, AffixBucket<T>>, char: number, affix: string, entry: Entry<T>): void {
   let bucket = buckets.get(char);
   if (bucket === undefined) buckets.set(char, (bucket = { lengths: [], byAffix: new Map() }));
   if (!bucket.lengths.includes(affix.length)) bucket.lengths = [...bucket.lengths, affix.length].sort((a, b) => a - b);
-  push(bucket.byAffix, affix, rule);
+  push(bucket.byAffix, affix, entry);
 }

@@ -23,14 +23,47 @@ export type PlainPathReader = (event: unknown) => PlainValue;
 
 const readers = new Map<string, PlainPathReader>();
 
+/**
+ * While one event is evaluated against many rules (the detector asks the index, then each candidate rule), the
+ * same fields are read again and again; inside an event scope each reader remembers its answer for that event.
+ * The scope guarantees the event is not changed meanwhile, which a plain call could not assume.
+ */
+let scopedEvent: unknown;
+let scopeGeneration = 0;
+
+export function withEventScope<T>(event: object, evaluate: () => T): T {
+  const outer = scopedEvent;
+  scopedEvent = event;
+  scopeGeneration++;
+  try {
+    return evaluate();
+  } finally {
+    scopedEvent = outer;
+    scopeGeneration++;
+  }
+}
+
 /** The reader for a dot-joined field name ("detail.userIdentity.type"); shared by every pattern naming the field. */
 export function plainPathReader(name: string): PlainPathReader {
   let reader = readers.get(name);
   if (reader === undefined) {
-    reader = generate(name.split('.'));
+    reader = remembering(generate(name.split('.')));
     readers.set(name, reader);
   }
   return reader;
+}
+
+function remembering(read: PlainPathReader): PlainPathReader {
+  let generation = -1;
+  let value: PlainValue = COMPLEX;
+  return (event) => {
+    if (event !== scopedEvent) return read(event);
+    if (generation !== scopeGeneration) {
+      value = read(event);
+      generation = scopeGeneration;
+    }
+    return value;
+  };
 }
 
 function generate(keys: readonly string[]): PlainPathReader {
@@ -45,16 +78,23 @@ function generate(keys: readonly string[]): PlainPathReader {
         : `if (typeof node !== 'object' || node === null) return MISSING; if (Array.isArray(node)) return COMPLEX;`,
       ...dotted.map((k) => `if (node[${k}] !== undefined) return COMPLEX;`),
       `{ const value = node[${key}];`,
-      `if (value === undefined) return hasOwn(node, ${key}) ? COMPLEX : MISSING;`,
-      `if (typeof value === 'function' || !hasOwn(node, ${key})) return COMPLEX;`,
+      // An own property set to undefined is as absent as a missing one (the full search agrees).
+      `if (value === undefined) return MISSING;`,
+      `if (typeof value === 'function') return COMPLEX;`,
+      // Inherited or own? Object.hasOwn is slow on objects of many shapes (a CloudTrail record has a shape of its
+      // own), so ask it only when the answer is not already known: on a plain object (prototype Object.prototype)
+      // whose prototype has no such property, a defined value can only be an own one.
+      `if ((OBJECT_PROTOTYPE[${key}] !== undefined || getPrototypeOf(node) !== OBJECT_PROTOTYPE) && !hasOwn(node, ${key})) return COMPLEX;`,
       `node = value; }`,
     );
   }
   lines.push(`return node === null || typeof node === 'string' || typeof node === 'number' || typeof node === 'boolean' ? node : COMPLEX;`);
-  const factory = new Function('MISSING', 'COMPLEX', 'hasOwn', `return function readPlainPath(event) {\n${lines.join('\n')}\n};`) as (
+  const factory = new Function('MISSING', 'COMPLEX', 'hasOwn', 'getPrototypeOf', 'OBJECT_PROTOTYPE', `return function readPlainPath(event) {\n${lines.join('\n')}\n};`) as (
     missing: typeof MISSING,
     complex: typeof COMPLEX,
     hasOwn: (o: object, k: PropertyKey) => boolean,
+    getPrototypeOf: (o: object) => unknown,
+    objectPrototype: object,
   ) => PlainPathReader;
-  return factory(MISSING, COMPLEX, Object.hasOwn);
+  return factory(MISSING, COMPLEX, Object.hasOwn, Object.getPrototypeOf, Object.prototype);
 }
