@@ -22,11 +22,4 @@ export function parseLogGroupArn(arn: string): { region: string; accountId: stri
   return { region: parsed.region, accountId: parsed.accountId, name };
 }
 
-/** The partition of a region: aws, aws-cn, aws-us-gov (others fall back to aws). */
-export function partitionOfRegion(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  if (region.startsWith('us-iso-')) return 'aws-iso';
-  if (region.startsWith('us-isob-')) return 'aws-iso-b';
-  return 'aws';
-}
+export { partitionOfRegion } from '../util/aws-partition.js';

@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/load.js';
 import { auditCommand } from './audit-command.js';
 import { patternCommand } from './pattern-command.js';
+import { remediateCommand } from './remediate-command.js';
 import { rulesCommand } from './rules-command.js';
 import { scanCommand } from './scan-command.js';
 import { UsageError } from './usage-error.js';
@@ -22,6 +23,7 @@ export async function main(argv: string[]): Promise<number> {
   program.addCommand(rulesCommand());
   program.addCommand(patternCommand());
   program.addCommand(auditCommand());
+  program.addCommand(remediateCommand());
   // Every (sub)command reports its usage errors through the same path: exit code 2.
   const overrideAll = (command: Command): void => {
     for (const sub of command.commands) {

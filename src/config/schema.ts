@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SEVERITIES } from '../rules/types.js';
+import { remediationConfigSchema } from '../remediate/config.js';
 
 const severity = z.enum(SEVERITIES);
 const ruleId = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a rule id (lower-case words joined by hyphens)');
@@ -45,6 +46,7 @@ export const configSchema = z.strictObject({
         .optional(),
     })
     .optional(),
+  remediation: remediationConfigSchema.optional(),
   scan: z
     .strictObject({
       minSeverity: severity.optional(),

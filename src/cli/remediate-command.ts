@@ -1,0 +1,314 @@
+/**
+ * `trailguard remediate`: run the remediation policy on events by hand, approve or reject held plans,
+ * read the log, and print the least-privilege IAM policy of the enabled actions.
+ *
+ *   trailguard remediate --event FILE [--enforce | --as-configured | --offline] [--format text|json]
+ *   trailguard remediate approve ID [--by NAME]
+ *   trailguard remediate reject ID [--by NAME] [--reason TEXT]
+ *   trailguard remediate pending | log [--limit N] [--event-id ID]
+ *   trailguard remediate policy [--all] [--accounts ...] [--regions ...]
+ *
+ * `--event` is a dry run unless `--enforce`: the plan (the exact API calls) is printed and nothing is
+ * changed. With `--enforce` a person running it is the approval: every configured action acts (its
+ * configured mode notwithstanding), still behind the loop guard, scope, allowlists and tags. With
+ * `--as-configured` each action runs in its configured mode, as the deployed runner would (so `approve`
+ * holds the plan for `remediate approve`).
+ * Exit codes: 0 done, 1 a remediation failed, 2 usage or configuration error.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { Command, Option } from 'commander';
+import { z } from 'zod';
+import { decodeRecords } from '../cloudtrail/decode.js';
+import { ConfigError, DEFAULT_CONFIG_FILE } from '../config/load.js';
+import { configSchema, type TrailguardConfig } from '../config/schema.js';
+import { createDetector } from '../detect/detector.js';
+import { ApprovalStore } from '../remediate/approvals.js';
+import type { RemediationClients } from '../remediate/clients.js';
+import { remediationConfigSchema, type RemediationConfig } from '../remediate/config.js';
+import { RemediationLog } from '../remediate/log.js';
+import type { RemediationDecision } from '../remediate/types.js';
+import { parseYamlWithSchema } from '../util/yaml-document.js';
+import { stderrReporter } from './reporter.js';
+import { resolveRuleSet } from './rule-set.js';
+import { UsageError } from './usage-error.js';
+
+type Out = NodeJS.WritableStream & { isTTY?: boolean };
+
+/** What tests (and embedders) can replace. */
+export interface RemediateCommandDeps {
+  clients?: (options: { profile?: string; config: RemediationConfig }) => RemediationClients;
+  stdout?: Out;
+  stderr?: NodeJS.WriteStream;
+  now?: () => Date;
+  cwd?: string;
+}
+
+interface CommonOptions {
+  config?: string;
+  store?: string;
+  profile?: string;
+  format?: 'text' | 'json';
+}
+
+interface LoadedRemediation {
+  remediation: RemediationConfig;
+  rules: TrailguardConfig;
+  file?: string;
+}
+
+const fileSchema = z.looseObject({ rules: configSchema.shape.rules, remediation: remediationConfigSchema.optional() });
+
+/**
+ * The config file's `rules` and `remediation` sections (read here with the same located errors as the
+ * main config, so this command works whether or not the main schema already knows `remediation`).
+ */
+export function loadRemediationConfig(file: string | undefined, cwd = process.cwd()): LoadedRemediation {
+  const candidate = file ?? path.join(cwd, DEFAULT_CONFIG_FILE);
+  if (file === undefined && !existsSync(candidate)) return { remediation: {}, rules: {} };
+  let text: string;
+  try {
+    text = readFileSync(candidate, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`${candidate}: cannot read config: ${(error as Error).message}`);
+  }
+  const parsed = parseYamlWithSchema(text, fileSchema.nullable());
+  if (parsed.problem) {
+    const { message, key, line, column } = parsed.problem;
+    throw new ConfigError(`${candidate}${line !== undefined ? `:${line}:${column ?? 1}` : ''}: ${key ? `${key}: ` : ''}${message}`);
+  }
+  const value = parsed.value ?? {};
+  const base = path.dirname(path.resolve(candidate));
+  const rules: TrailguardConfig = value.rules ? { rules: { ...value.rules, ...(value.rules.paths ? { paths: value.rules.paths.map((p) => path.resolve(base, p)) } : {}) } } : {};
+  return { remediation: value.remediation ?? {}, rules, file: candidate };
+}
+
+function openStore(file: string | undefined, cwd: string): { db: Database.Database; file?: string } {
+  if (file === undefined) return { db: new Database(':memory:') };
+  const resolved = path.resolve(cwd, file);
+  try {
+    return { db: new Database(resolved), file: resolved };
+  } catch (error) {
+    throw new UsageError(`--store ${file}: cannot open the SQLite store: ${(error as Error).message}`);
+  }
+}
+
+function renderDecision(d: RemediationDecision): string {
+  const lines = [d.message];
+  const plan = d.plan;
+  if (plan && (d.status === 'dry-run' || d.status === 'pending-approval' || d.status === 'executed' || d.status === 'failed')) {
+    plan.calls.forEach((call, i) => {
+      const outcome = d.outcomes?.[i];
+      const status = outcome ? `  [${outcome.status}${outcome.error ? `: ${outcome.error.code}: ${outcome.error.message}` : ''}${outcome.detail ? `: ${outcome.detail}` : ''}]` : '';
+      lines.push(`  ${i + 1}. ${call.service} ${call.operation} (${call.account}/${call.region})${status}`);
+      lines.push(...JSON.stringify(call.input, null, 2).split('\n').map((l) => `     ${l}`));
+    });
+    for (const k of plan.kept) lines.push(`  kept: ${k}`);
+    for (const n of plan.notes) lines.push(`  note: ${n}`);
+  }
+  return lines.join('\n');
+}
+
+function print(stdout: Out, format: 'text' | 'json' | undefined, decisions: RemediationDecision[], extra: Record<string, unknown> = {}): void {
+  if (format === 'json') stdout.write(`${JSON.stringify({ decisions, ...extra }, null, 2)}\n`);
+  else for (const d of decisions) stdout.write(`${renderDecision(d)}\n\n`);
+}
+
+const splitList = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
+
+/**
+ * -c, --store, --profile and --format are the `remediate` command's and apply to its subcommands too
+ * (`remediate approve ID --store x` or `remediate --store x approve ID`): subcommands read them with
+ * optsWithGlobals().
+ */
+function global<T extends object>(command: Command): CommonOptions & T {
+  return command.optsWithGlobals() as CommonOptions & T;
+}
+
+export function remediateCommand(deps: RemediateCommandDeps = {}): Command {
+  const stdout = () => deps.stdout ?? process.stdout;
+  const stderr = () => deps.stderr ?? process.stderr;
+  const now = deps.now ?? (() => new Date());
+  const cwd = () => deps.cwd ?? process.cwd();
+  // The AWS SDK (clients) and the action implementations load when a subcommand runs, not with every trailguard command.
+  const makeClients = async (profile: string | undefined, config: RemediationConfig): Promise<RemediationClients> => {
+    if (deps.clients) return deps.clients({ ...(profile ? { profile } : {}), config });
+    const { defaultRemediationClients } = await import('../remediate/clients.js');
+    return defaultRemediationClients({ ...(profile ? { profile } : {}), ...(config.assumeRole ? { assumeRole: config.assumeRole } : {}) });
+  };
+  const runnerModule = () => import('../remediate/runner.js');
+
+  const setup = (options: CommonOptions, needStore: boolean) => {
+    const loaded = loadRemediationConfig(options.config, cwd());
+    const storeFile = options.store ?? loaded.remediation.store;
+    if (needStore && storeFile === undefined) throw new UsageError('this needs the store: pass --store FILE or set remediation.store in the config');
+    const { db, file } = openStore(storeFile, cwd());
+    return { loaded, db, storeFile: file, log: new RemediationLog(db), approvals: new ApprovalStore(db) };
+  };
+
+  const command = new Command('remediate')
+    .description('run the remediation policy on CloudTrail events (a dry run unless --enforce), approve held plans, read the log, print the IAM policy')
+    .option('--event <file>', 'CloudTrail event file (any envelope trailguard scan reads; - for stdin)')
+    .option('--enforce', 'make the calls (a person running this is the approval); without it, only the plan is printed')
+    .option('--as-configured', 'apply each action\'s configured mode (dry-run / approve / enforce) as the deployed runner would, instead of a dry run')
+    .option('--offline', 'make no AWS call at all, not even read-only lookups (current rules, tags, key state)')
+    .option('--profile <name>', 'AWS profile of the shared config/credentials files')
+    .option('-c, --config <file>', `config file (default: ./${DEFAULT_CONFIG_FILE} if present); its remediation section is the policy`)
+    .option('--store <file>', 'SQLite store for the remediation log and pending approvals (default: remediation.store in the config)')
+    .option('--rules <path...>', 'extra rule files or directories')
+    .option('--no-builtin', 'leave out the built-in rule catalog')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(async (options: CommonOptions & { event?: string; enforce?: boolean; asConfigured?: boolean; offline?: boolean; rules?: string[]; builtin?: boolean }) => {
+      if (options.event === undefined) throw new UsageError('give --event FILE (or a subcommand: approve, reject, pending, log, policy)');
+      if (options.enforce && options.offline) throw new UsageError('--enforce and --offline exclude each other');
+      if (options.enforce && options.asConfigured) throw new UsageError('--enforce and --as-configured exclude each other');
+      if (options.asConfigured && options.offline) throw new UsageError('--as-configured and --offline exclude each other');
+      const { loaded, db, storeFile, log, approvals } = setup(options, false);
+      const warn = stderrReporter(stderr());
+      if (!storeFile) warn.warn('no store (--store or remediation.store): decisions are printed but not kept, and approvals cannot be held');
+      let input: Buffer;
+      try {
+        input = options.event === '-' ? readFileSync(0) : readFileSync(path.resolve(cwd(), options.event));
+      } catch (error) {
+        throw new UsageError(`--event ${options.event}: ${(error as Error).message}`);
+      }
+      const decoded = decodeRecords(input, { source: options.event });
+      for (const reject of decoded.rejects) warn.warn(`${options.event}: ${reject.reason}`);
+      if (decoded.records.length === 0) throw new UsageError(`--event ${options.event}: no CloudTrail record in it`);
+      const { rules } = resolveRuleSet({ ...(options.rules ? { rules: options.rules } : {}), noBuiltin: options.builtin === false }, loaded.rules, warn);
+      const detector = createDetector(rules);
+      const { createRemediationRunner } = await runnerModule();
+      const runner = createRemediationRunner({
+        config: loaded.remediation,
+        clients: options.offline ? offlineClients() : await makeClients(options.profile, loaded.remediation),
+        log,
+        approvals,
+        now,
+        lookups: options.offline !== true,
+        ...(options.asConfigured ? {} : { modeOverride: options.enforce ? ('enforce' as const) : ('dry-run' as const) }),
+      });
+      const decisions: RemediationDecision[] = [];
+      const unmatched: string[] = [];
+      for (const { record } of decoded.records) {
+        const findings = detector.evaluate(record);
+        const configured = findings.filter((f) => (loaded.remediation.rules ?? {})[f.ruleId] !== undefined);
+        if (configured.length === 0) {
+          unmatched.push(`${record.eventName} ${record.eventID ?? ''}: ${findings.length === 0 ? 'no rule matched' : `no remediation configured for ${findings.map((f) => f.ruleId).join(', ')}`}`);
+        }
+        for (const f of configured) decisions.push(...(await runner.handleFinding(f)));
+      }
+      for (const u of unmatched) warn.info(`nothing to remediate: ${u}`);
+      for (const p of runner.problems) warn.warn(p);
+      print(stdout(), options.format, decisions, { unmatched });
+      db.close();
+      process.exitCode = decisions.some((d) => d.status === 'failed') ? 1 : 0;
+    });
+
+
+  command.addCommand(
+    new Command('approve')
+      .description('approve a held plan and make its calls now')
+      .argument('<id>', 'approval id (from the APPROVAL NEEDED message or `remediate pending`)')
+      .option('--by <name>', 'who approves (default: $USER)')
+      .action(async (id: string, _local: unknown, self: Command) => {
+        const options = global<{ by?: string }>(self);
+        const { loaded, db, log, approvals } = setup(options, true);
+        const { createRemediationRunner } = await runnerModule();
+        const runner = createRemediationRunner({ config: loaded.remediation, clients: await makeClients(options.profile, loaded.remediation), log, approvals, now });
+        let decision: RemediationDecision;
+        try {
+          decision = await runner.approve(id, options.by ?? process.env.USER ?? 'unknown');
+        } catch (error) {
+          db.close();
+          throw new UsageError((error as Error).message);
+        }
+        print(stdout(), options.format, [decision]);
+        db.close();
+        process.exitCode = decision.status === 'executed' ? 0 : 1;
+      }),
+  );
+
+  command.addCommand(
+    new Command('reject')
+      .description('reject a held plan: nothing is done, and the decision is logged')
+      .argument('<id>', 'approval id')
+      .option('--by <name>', 'who rejects (default: $USER)')
+      .option('--reason <text>', 'why')
+      .action(async (id: string, _local: unknown, self: Command) => {
+        const options = global<{ by?: string; reason?: string }>(self);
+        const { loaded, db, log, approvals } = setup(options, true);
+        const { createRemediationRunner } = await runnerModule();
+        const runner = createRemediationRunner({ config: loaded.remediation, clients: offlineClients(), log, approvals, now });
+        try {
+          print(stdout(), options.format, [await runner.reject(id, options.by ?? process.env.USER ?? 'unknown', options.reason)]);
+        } catch (error) {
+          throw new UsageError((error as Error).message);
+        } finally {
+          db.close();
+        }
+      }),
+  );
+
+  command.addCommand(
+    new Command('pending')
+      .description('list the plans waiting for approval (expired ones are marked and logged)')
+      .action(async (_local: unknown, self: Command) => {
+        const options = global<object>(self);
+        const { loaded, db, log, approvals } = setup(options, true);
+        const { createRemediationRunner } = await runnerModule();
+        const runner = createRemediationRunner({ config: loaded.remediation, clients: offlineClients(), log, approvals, now });
+        await runner.expireApprovals();
+        const pending = approvals.pending(now());
+        if (options.format === 'json') stdout().write(`${JSON.stringify({ pending }, null, 2)}\n`);
+        else if (pending.length === 0) stdout().write('no plan is waiting for approval\n');
+        else for (const a of pending) stdout().write(`${a.id}  expires ${a.expiresAt}  ${a.actionId}: ${a.summary}\n`);
+        db.close();
+      }),
+  );
+
+  command.addCommand(
+    new Command('log')
+      .description('the remediation log, newest first')
+      .option('--limit <n>', 'how many decisions (default 50)')
+      .option('--event-id <id>', 'only decisions about this CloudTrail event')
+      .action((_local: unknown, self: Command) => {
+        const options = global<{ limit?: string; eventId?: string }>(self);
+        const limit = Number(options.limit ?? '50');
+        if (!Number.isInteger(limit) || limit <= 0) throw new UsageError(`--limit ${options.limit}: expected a positive integer`);
+        const { db, log } = setup(options, true);
+        const decisions = log.list({ limit, ...(options.eventId ? { eventId: options.eventId } : {}) });
+        if (options.format === 'json') stdout().write(`${JSON.stringify({ decisions }, null, 2)}\n`);
+        else for (const d of decisions) stdout().write(`${d.createdAt}  ${d.status.padEnd(16)} ${d.message}\n`);
+        db.close();
+      }),
+  );
+
+  command.addCommand(
+    new Command('policy')
+      .description('the least-privilege IAM policy (JSON) for the actions the config enables')
+      .option('--all', 'for every action, enabled or not')
+      .option('--accounts <ids>', 'scope resources to these accounts (default: remediation.scope.accounts, else *)', splitList)
+      .option('--regions <regions>', 'scope resources to these regions (default: remediation.scope.regions, else *)', splitList)
+      .action(async (_local: unknown, self: Command) => {
+        const options = global<{ all?: boolean; accounts?: string[]; regions?: string[] }>(self);
+        const { allActions, buildIamPolicy, enabledActions } = await import('../remediate/iam-policy.js');
+        const { remediation } = loadRemediationConfig(options.config, cwd());
+        const actions = options.all ? allActions() : enabledActions(remediation);
+        if (actions.length === 0) throw new UsageError('no remediation action is configured (remediation.rules): nothing needs permissions; use --all for every action');
+        const accounts = options.accounts ?? remediation.scope?.accounts;
+        const regions = options.regions ?? remediation.scope?.regions;
+        stdout().write(`${JSON.stringify(buildIamPolicy(actions, { ...(accounts ? { accounts } : {}), ...(regions ? { regions } : {}) }), null, 2)}\n`);
+      }),
+  );
+  return command;
+}
+
+/** Clients for --offline and for commands that make no AWS call: any call is refused. */
+function offlineClients(): RemediationClients {
+  const clients: RemediationClients = {
+    send: (call) => Promise.reject(Object.assign(new Error(`offline: ${call.service}:${call.operation} not called`), { name: 'Offline' })),
+    forAccount: () => clients,
+  };
+  return clients;
+}

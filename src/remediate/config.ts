@@ -1,0 +1,198 @@
+/**
+ * The `remediation` section of trailguard.config.yaml (wired into src/config/schema.ts as
+ * `remediation: remediationConfigSchema.optional()`).
+ *
+ * ```yaml
+ * remediation:
+ *   mode: dry-run                   # default for every action: dry-run | approve | enforce
+ *   approvals: { expiresAfter: 24h }
+ *   identity:                       # loop guard: never act on events made by these
+ *     - { role: trailguard-remediation }
+ *   scope:                          # every action; an action's own scope narrows it further
+ *     accounts: ['123456789012']
+ *     regions: [us-east-1, eu-west-1]
+ *     skipTags: { 'trailguard:ignore': '*' }
+ *   allowPrincipals: ['arn:aws:iam::123456789012:role/NetworkAdmins']   # their changes are never undone
+ *   securityGroups:                 # what may stay, per group (or "default" for every group)
+ *     sg-0123456789abcdef0:
+ *       ingress: [{ cidr: 0.0.0.0/0, protocol: tcp, ports: 443 }]
+ *   rules:
+ *     security-group-ingress-open-to-world:
+ *       action: revoke-security-group-ingress
+ *       mode: enforce
+ *     cloudtrail-disabled: { action: start-cloudtrail-logging, mode: approve }
+ *     root-access-key-created:      # several actions for one rule: a list
+ *       - { action: attach-deny-all-policy, mode: approve, options: { olderSessionsOnly: true } }
+ * ```
+ */
+import { z } from 'zod';
+import { parseCidr } from '../cloudtrail/cidr-coverage.js';
+import { ACTION_IDS, getAction } from './actions/index.js';
+import { parsePortSpec } from './security-group.js';
+import { REMEDIATION_MODES } from './types.js';
+
+const mode = z.enum(REMEDIATION_MODES);
+const ruleId = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a rule id (lower-case words joined by hyphens)');
+const account = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id');
+const region = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region like us-east-1');
+/** An ARN, with * wildcards, e.g. arn:aws:iam::123456789012:role/NetworkAdmins or arn:aws:sts::123456789012:assumed-role/Deploy/*. */
+const principalPattern = z.string().regex(/^arn:[a-z*-]+:(iam|sts):[^:]*:[\d*]*:.+$/, 'must be an IAM or STS principal ARN (wildcards * allowed)');
+/** tag key → "*" (any value), one value, or a list of values. */
+const tagMatch = z.record(z.string().min(1), z.union([z.string(), z.array(z.string())]));
+
+const DURATION = /^(\d+)\s*(m|h|d)$/;
+const duration = z.string().regex(DURATION, 'must be a duration such as 30m, 24h or 7d');
+
+/** Milliseconds of a duration such as "30m", "24h", "7d". */
+export function durationMs(text: string): number {
+  const m = DURATION.exec(text.trim());
+  if (!m) throw new Error(`${text}: not a duration (30m, 24h, 7d)`);
+  return Number(m[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'm' | 'h' | 'd'];
+}
+
+export const scopeSchema = z.strictObject({
+  accounts: z.array(account).optional(),
+  excludeAccounts: z.array(account).optional(),
+  regions: z.array(region).optional(),
+  excludeRegions: z.array(region).optional(),
+  /** Resources carrying one of these tags are never acted on (value "*" = any value). Needs a tag lookup. */
+  skipTags: tagMatch.optional(),
+  /** Only resources carrying all of these tags are acted on. Needs a tag lookup. */
+  requireTags: tagMatch.optional(),
+});
+
+const allowEntry = z
+  .strictObject({
+    protocol: z.string().regex(/^(-1|all|tcp|udp|icmp|icmpv6|\d{1,3})$/i, 'must be tcp, udp, icmp, icmpv6, all, -1 or a protocol number').optional(),
+    ports: z.union([z.number().int().min(0).max(65535), z.string()]).optional(),
+    cidr: z.string().optional(),
+    prefixList: z.string().regex(/^pl-[0-9a-f]+$/, 'must be a prefix list id (pl-...)').optional(),
+    group: z.string().regex(/^sg-[0-9a-f]+$/, 'must be a security group id (sg-...)').optional(),
+    description: z.string().optional(),
+  })
+  .superRefine((entry, ctx) => {
+    const sources = [entry.cidr, entry.prefixList, entry.group].filter((s) => s !== undefined);
+    if (sources.length !== 1) ctx.addIssue({ code: 'custom', message: 'give exactly one of cidr, prefixList, group' });
+    if (entry.cidr !== undefined) {
+      const parsed = parseCidr(entry.cidr);
+      if (!parsed.ok) ctx.addIssue({ code: 'custom', path: ['cidr'], message: parsed.error });
+    }
+    if (entry.ports !== undefined) {
+      try {
+        parsePortSpec(entry.ports);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', path: ['ports'], message: (error as Error).message });
+      }
+    }
+  });
+
+const securityGroupAllowlist = z.strictObject({ ingress: z.array(allowEntry).optional(), egress: z.array(allowEntry).optional() });
+
+const identityEntry = z
+  .strictObject({
+    /** A role name: sessions of this role are trailguard's. */
+    role: z.string().min(1).optional(),
+    /** With role: only sessions of that role with this session name. */
+    session: z.string().min(1).optional(),
+    /** An IAM user name. */
+    user: z.string().min(1).optional(),
+    /** A principal ARN pattern (session or role/user ARN), * wildcards. */
+    arn: principalPattern.optional(),
+  })
+  .superRefine((entry, ctx) => {
+    if (entry.role === undefined && entry.user === undefined && entry.arn === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'give role, user or arn (a session name alone is chosen by the caller and proves nothing)' });
+    }
+  });
+
+export type ActionEntry = z.infer<typeof actionEntrySchema>;
+
+export const actionEntrySchema = z.strictObject({
+  action: z.enum(ACTION_IDS),
+  mode: mode.optional(),
+  scope: scopeSchema.optional(),
+  allowPrincipals: z.array(principalPattern).optional(),
+  options: z.record(z.string(), z.unknown()).optional(),
+});
+
+/**
+ * rule id → one action entry, or a list of them. Validated entry by entry (rather than as a union) so a
+ * mistake is reported at its own key (rules.x.mode), not as "invalid input" on the whole rule.
+ */
+const rulesSchema = z
+  .record(ruleId, z.unknown())
+  .superRefine((rules, ctx) => {
+    for (const [rule, value] of Object.entries(rules)) {
+      const entries = Array.isArray(value) ? value.map((v, i) => ({ v, path: [rule, i] })) : [{ v: value, path: [rule] }];
+      for (const { v, path } of entries) {
+        const parsed = actionEntrySchema.safeParse(v);
+        if (!parsed.success) for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', path: [...path, ...(issue.path as Array<string | number>)], message: issue.message });
+      }
+    }
+  })
+  .transform((rules) => rules as Record<string, ActionEntry | ActionEntry[]>);
+
+export const remediationConfigSchema = z
+  .strictObject({
+    mode: mode.optional(),
+    identity: z.array(identityEntry).optional(),
+    assumeRole: z
+      .strictObject({
+        roleName: z.string().regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name'),
+        externalId: z.string().min(2).optional(),
+        sessionName: z.string().regex(/^[\w+=,.@-]{2,64}$/, 'must be a role session name').optional(),
+        localAccounts: z.array(account).optional(),
+      })
+      .optional(),
+    approvals: z.strictObject({ expiresAfter: duration.optional() }).optional(),
+    scope: scopeSchema.optional(),
+    allowPrincipals: z.array(principalPattern).optional(),
+    securityGroups: z.record(z.string().regex(/^(sg-[0-9a-f]+|default)$/, 'must be a security group id or "default"'), securityGroupAllowlist).optional(),
+    rules: rulesSchema.optional(),
+    /** The SQLite store the CLI logs decisions and keeps approvals in (relative to the working directory). */
+    store: z.string().min(1).optional(),
+  })
+  .superRefine((config, ctx) => {
+    for (const [rule, value] of Object.entries(config.rules ?? {})) {
+      const entries = Array.isArray(value) ? value : [value];
+      const seen = new Set<string>();
+      entries.forEach((entry, i) => {
+        const path = Array.isArray(value) ? ['rules', rule, i] : ['rules', rule];
+        if (seen.has(entry.action)) ctx.addIssue({ code: 'custom', path: [...path, 'action'], message: `${entry.action} is configured twice for ${rule}` });
+        seen.add(entry.action);
+        const action = getAction(entry.action);
+        if (!action) return;
+        if (entry.options !== undefined) {
+          if (!action.optionsSchema) {
+            ctx.addIssue({ code: 'custom', path: [...path, 'options'], message: `${entry.action} takes no options` });
+            return;
+          }
+          const parsed = action.optionsSchema.safeParse(entry.options);
+          if (!parsed.success) {
+            for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', path: [...path, 'options', ...(issue.path as Array<string | number>)], message: issue.message });
+          }
+        }
+      });
+    }
+  });
+
+export type RemediationConfig = z.infer<typeof remediationConfigSchema>;
+export type Scope = z.infer<typeof scopeSchema>;
+export type IdentityEntry = z.infer<typeof identityEntry>;
+
+/** The loop-guard identity when none is configured: sessions of the role trailguard is deployed with. */
+export const DEFAULT_IDENTITY: IdentityEntry[] = [{ role: 'trailguard-remediation' }];
+export const DEFAULT_APPROVAL_EXPIRY = '24h';
+export const DEFAULT_SKIP_TAGS: Record<string, string> = { 'trailguard:ignore': '*' };
+
+/** The actions configured for a rule, in order. */
+export function actionEntriesFor(config: RemediationConfig, ruleId: string): ActionEntry[] {
+  const value = config.rules?.[ruleId];
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+/** Every configured (rule, action) pair. */
+export function configuredActions(config: RemediationConfig): Array<{ ruleId: string; entry: ActionEntry }> {
+  return Object.keys(config.rules ?? {}).flatMap((ruleId) => actionEntriesFor(config, ruleId).map((entry) => ({ ruleId, entry })));
+}
