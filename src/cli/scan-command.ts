@@ -29,6 +29,9 @@ interface ScanCommandOptions {
   config?: string;
   progress?: boolean;
   quiet?: boolean;
+  notify?: boolean;
+  notifyTimeout?: string;
+  store?: string;
 }
 
 /** How many rejects are spelled out on stderr before the rest are only counted (all go to --rejects FILE). */
@@ -54,6 +57,9 @@ export function scanCommand(): Command {
     .option('-c, --config <file>', 'config file (default: ./trailguard.config.yaml if present)')
     .option('--no-progress', 'no progress bar (it is drawn only when stderr is a terminal)')
     .option('-q, --quiet', 'no summary on stderr (warnings and errors still appear)')
+    .option('--notify', 'deliver the findings to the channels of the config\'s notifications section (saved to the store first)')
+    .option('--notify-timeout <duration>', 'with --notify: stop delivering after this long; the rest stays pending for `notify run` (default 60s)')
+    .option('--store <path>', 'with --notify: the store (default: the config\'s store.path, else .trailguard/trailguard.db)')
     .action(async (paths: string[], options: ScanCommandOptions) => {
       process.exitCode = await runScan(paths, options);
     });
@@ -75,6 +81,11 @@ async function runScan(paths: string[], options: ScanCommandOptions): Promise<nu
     onRuleError: (rule, event, error) => reporter.error(`rule ${rule.id} failed on event ${event.detail.eventID ?? '(no eventID)'}: ${(error as Error).message}`),
   });
 
+  // Notification config and store are checked before any work starts, so a mistake there is a usage error up front.
+  // A stdout channel writes to stderr while the findings themselves go to stdout.
+  const notifications = options.notify
+    ? (await import('../notify/cli-run.js')).startScanNotifications({ config: options.config, store: options.store, notifyTimeout: options.notifyTimeout, quiet: options.quiet }, { stdout: options.output ? process.stdout : process.stderr, reporter })
+    : undefined;
   const out: NodeJS.WritableStream = options.output ? openOutput('--output', options.output) : process.stdout;
   const rejectsOut: WriteStream | undefined = options.rejects ? openOutput('--rejects', options.rejects) : undefined;
   const collected: Finding[] = [];
@@ -90,6 +101,7 @@ async function runScan(paths: string[], options: ScanCommandOptions): Promise<nu
     onProgress: (bytes) => progress?.update(bytes),
     onFinding: (finding) => {
       worst = Math.max(worst, severityRank(finding.severity));
+      notifications?.add(finding);
       if (format === 'jsonl') out.write(`${JSON.stringify(finding)}\n`);
       else collected.push(finding);
     },
@@ -112,6 +124,8 @@ async function runScan(paths: string[], options: ScanCommandOptions): Promise<nu
   if (format === 'json') out.write(`${JSON.stringify({ findings: collected, summary }, null, 2)}\n`);
   await Promise.all([closeStream(options.output ? out : undefined), closeStream(rejectsOut)]);
   reporter.info(renderScanSummary(summary, { rules: rules.length }).trimEnd());
+  // Delivery failures never change the scan's exit code: they stay visible in `notify status`.
+  await notifications?.finish();
   return exitCode(summary, worst, failOn);
 }
 

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { SEVERITIES } from '../rules/types.js';
 import { remediationConfigSchema } from '../remediate/config.js';
+import { notificationsConfigSchema } from '../notify/config.js';
+import { storeConfigSchema } from '../store/config.js';
 
 const severity = z.enum(SEVERITIES);
 const ruleId = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a rule id (lower-case words joined by hyphens)');
@@ -47,6 +49,9 @@ export const configSchema = z.strictObject({
     })
     .optional(),
   remediation: remediationConfigSchema.optional(),
+  notifications: notificationsConfigSchema.optional(),
+  /** The embedded SQLite store: findings, delivery outbox, remediation log. */
+  store: storeConfigSchema.optional(),
   scan: z
     .strictObject({
       minSeverity: severity.optional(),

@@ -33,7 +33,8 @@ describe('loadConfig', () => {
     ['rules:\n  exlude: [x]\n', /:2:3: rules: unknown key "exlude"/],
     ['rules:\n  only: [Not_An_Id]\n', /:2:10: rules\.only\[0\]: must be a rule id/],
     ['scan: [1, 2\n', /invalid YAML/],
-    ['notifications: {}\n', /unknown key "notifications"/],
+    ['notifications: {}\n', /:1:16: notifications\.channels: is required/],
+    ['nonsense: {}\n', /unknown key "nonsense"/],
   ])('reports %j with file, line, column and key', (text, message) => {
     expect(() => loadConfig(write(text))).toThrow(ConfigError);
     expect(() => loadConfig(write(text))).toThrow(message);

@@ -1,0 +1,100 @@
+/**
+ * Turning findings into notifications on one channel: de-duplication windows and storm summaries.
+ *
+ * De-duplication (per channel, per dedupe key, window W): the first finding of a key opens a
+ * notification that is sent at once. Findings with the same key that arrive while it is still
+ * waiting to be sent join it (one notification, with a count). Findings that arrive after it went
+ * out but within W join one follow-up "repeat" notification, sent when the window closes. So a key
+ * produces at most two notifications per window, and the count says how many findings they stand for.
+ *
+ * Storms (per channel, threshold N per window S): once N individual notifications were created on a
+ * channel within the last S, further findings join one storm summary for the channel, sent when its
+ * window closes. Nothing is dropped: every finding is linked to exactly one notification per channel
+ * and stays in the store.
+ */
+import { createHash } from 'node:crypto';
+import type { Finding } from '../findings/types.js';
+import type { Outbox, NotificationKind } from '../store/outbox.js';
+
+export interface WindowPolicy {
+  /** 0 disables de-duplication. */
+  dedupeWindowMs: number;
+  /** 0 disables storm summaries. */
+  stormThreshold: number;
+  stormWindowMs: number;
+  maxAttempts: number;
+}
+
+export const DEFAULT_WINDOW_POLICY: WindowPolicy = { dedupeWindowMs: 300_000, stormThreshold: 20, stormWindowMs: 60_000, maxAttempts: 8 };
+
+/** new: a notification of its own; joined: added to one waiting to be sent; repeat: to the window's follow-up; storm: to the storm summary; duplicate: already covered on this channel. */
+export type EnqueueOutcome = 'new' | 'joined' | 'repeat' | 'storm' | 'duplicate';
+
+/** Stable for a given notification: the same inputs after a restart give the same key. */
+export function idempotencyKey(kind: NotificationKind, channel: string, discriminator: string): string {
+  return `tg_${createHash('sha256').update(`${kind}\u0000${channel}\u0000${discriminator}`).digest('hex').slice(0, 32)}`;
+}
+
+/** Links one finding to a notification on one channel. Call inside a store transaction, after saving the finding. */
+export function enqueueOnChannel(outbox: Outbox, finding: Finding, channel: string, policy: WindowPolicy, now: number): { outcome: EnqueueOutcome; outboxId: number } {
+  const covering = outbox.coveringNotification(channel, finding.id);
+  if (covering !== undefined) return { outcome: 'duplicate', outboxId: covering };
+  const groupKey = finding.dedupeKey || finding.id;
+
+  const latest = policy.dedupeWindowMs > 0 ? outbox.latestOpenInGroup(channel, groupKey, now) : undefined;
+  if (latest && latest.state === 'pending') {
+    outbox.attach(latest.id, channel, finding.id, now);
+    return { outcome: latest.kind === 'repeat' ? 'repeat' : 'joined', outboxId: latest.id };
+  }
+
+  if (policy.stormThreshold > 0 && outbox.createdSince(channel, now - policy.stormWindowMs) >= policy.stormThreshold) {
+    const storm =
+      outbox.openStorm(channel, now) ??
+      outbox.insert({
+        channel,
+        kind: 'storm',
+        groupKey: `storm:${now}`,
+        idempotencyKey: idempotencyKey('storm', channel, String(now)),
+        maxAttempts: policy.maxAttempts,
+        nextAttemptAt: now + policy.stormWindowMs,
+        windowStart: now,
+        windowEnd: now + policy.stormWindowMs,
+        now,
+      });
+    outbox.attach(storm.id, channel, finding.id, now);
+    return { outcome: 'storm', outboxId: storm.id };
+  }
+
+  if (latest) {
+    // The group's notification is out (or failed): later findings wait for the window's follow-up.
+    const start = latest.kind === 'finding' ? latest.windowStart : now;
+    const end = latest.kind === 'finding' ? latest.windowEnd : now + policy.dedupeWindowMs;
+    const repeat = outbox.insert({
+      channel,
+      kind: 'repeat',
+      groupKey,
+      idempotencyKey: idempotencyKey('repeat', channel, `${groupKey}\u0000${start}`),
+      maxAttempts: policy.maxAttempts,
+      nextAttemptAt: end,
+      windowStart: start,
+      windowEnd: end,
+      now,
+    });
+    outbox.attach(repeat.id, channel, finding.id, now);
+    return { outcome: 'repeat', outboxId: repeat.id };
+  }
+
+  const row = outbox.insert({
+    channel,
+    kind: 'finding',
+    groupKey,
+    idempotencyKey: idempotencyKey('finding', channel, finding.id),
+    maxAttempts: policy.maxAttempts,
+    nextAttemptAt: now,
+    windowStart: now,
+    windowEnd: now + policy.dedupeWindowMs,
+    now,
+  });
+  outbox.attach(row.id, channel, finding.id, now);
+  return { outcome: 'new', outboxId: row.id };
+}

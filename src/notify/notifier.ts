@@ -1,0 +1,211 @@
+/**
+ * The notifier: config → router, per-channel policies, lazily created sinks and the dispatcher,
+ * over one store. This is what the CLI (and later the Lambda handler and `watch`) use:
+ *
+ *   const notifier = createNotifier({ config: notifications, store });
+ *   notifier.enqueue(findings);                       // written to the store first, in one transaction
+ *   const report = await notifier.deliver({ deadline }); // work the outbox
+ *   await notifier.close();
+ */
+import type { Finding } from '../findings/types.js';
+import type { Store } from '../store/store.js';
+import type { ChannelConfig, NotificationsConfig, TemplatesConfig } from './config.js';
+import { enqueueOnChannel, DEFAULT_WINDOW_POLICY, type EnqueueOutcome, type WindowPolicy } from './dedupe.js';
+import { DEFAULT_CHANNEL_POLICY, Dispatcher, type ChannelPolicy, type RunOptions, type RunReport } from './dispatcher.js';
+import { DeliveryError, NotifyConfigError } from './errors.js';
+import { ContentRenderer } from './render/content.js';
+import { createRouter, type Router } from './router.js';
+import { awsSecretBackends, SecretError, SecretResolver } from './secrets.js';
+import { createSink, type AwsClientOptions, type SinkDeps } from './sinks/index.js';
+import type { Notification, NotifyLogger, SendResult, Sink } from './types.js';
+
+/** Default sending rates where the service documents one: Slack ~1 message/s with short bursts; Teams 4/s but 100/hour per webhook. */
+const DEFAULT_RATE_LIMITS: Partial<Record<ChannelConfig['type'], { perSecond: number; burst: number }>> = {
+  slack: { perSecond: 1, burst: 10 },
+  teams: { perSecond: 1, burst: 4 },
+};
+
+export interface NotifierOptions {
+  config: NotificationsConfig;
+  store: Store;
+  /** Secret resolution (default: environment, and SSM / Secrets Manager through the AWS SDK). */
+  secrets?: SecretResolver;
+  /** AWS client defaults for SNS/SES (default: the config's `aws` section and the SDK's credential chain). */
+  aws?: AwsClientOptions;
+  log?: NotifyLogger;
+  now?: () => number;
+  random?: () => number;
+  stdout?: NodeJS.WritableStream;
+  stderr?: NodeJS.WritableStream;
+  /** Replaces the built-in sink factories (tests). */
+  sinkFactory?: (config: ChannelConfig, deps: SinkDeps) => Promise<Sink>;
+  /** Longest idle sleep of the dispatcher between store polls. */
+  pollMs?: number;
+  /**
+   * Delivered notifications older than this are deleted when delivery starts (failed and pending
+   * ones never are). Default: kept. A finding whose notification was purged counts as not yet
+   * notified again, so re-scanning old logs after the purge notifies it once more.
+   */
+  retainDeliveredMs?: number;
+}
+
+export interface EnqueueReport {
+  findings: number;
+  /** Per outcome, over every (finding, channel) pair. */
+  outcomes: Record<EnqueueOutcome, number>;
+  /** Findings no route sent anywhere (still saved in the store). */
+  unrouted: number;
+}
+
+export function channelPolicy(config: NotificationsConfig, channel: ChannelConfig): ChannelPolicy {
+  const d = { ...config.delivery, ...channel.delivery };
+  const rate = channel.rateLimit ? { perSecond: channel.rateLimit.perSecond, burst: channel.rateLimit.burst ?? Math.max(1, Math.ceil(channel.rateLimit.perSecond)) } : DEFAULT_RATE_LIMITS[channel.type];
+  return {
+    maxAttempts: d.maxAttempts ?? DEFAULT_CHANNEL_POLICY.maxAttempts,
+    timeoutMs: d.timeoutSeconds !== undefined ? d.timeoutSeconds * 1000 : DEFAULT_CHANNEL_POLICY.timeoutMs,
+    initialBackoffMs: d.initialBackoffSeconds !== undefined ? d.initialBackoffSeconds * 1000 : DEFAULT_CHANNEL_POLICY.initialBackoffMs,
+    maxBackoffMs: d.maxBackoffSeconds !== undefined ? d.maxBackoffSeconds * 1000 : DEFAULT_CHANNEL_POLICY.maxBackoffMs,
+    concurrency: d.concurrency ?? DEFAULT_CHANNEL_POLICY.concurrency,
+    circuitFailures: d.circuitBreakerFailures ?? DEFAULT_CHANNEL_POLICY.circuitFailures,
+    circuitCooldownMs: d.circuitBreakerCooldownSeconds !== undefined ? d.circuitBreakerCooldownSeconds * 1000 : DEFAULT_CHANNEL_POLICY.circuitCooldownMs,
+    ...(rate ? { rateLimit: rate } : {}),
+  };
+}
+
+export function windowPolicy(config: NotificationsConfig, channel: ChannelConfig): WindowPolicy {
+  const dedupe = { ...config.dedupe, ...channel.dedupe };
+  const storm = { ...config.storm, ...channel.storm };
+  return {
+    dedupeWindowMs: dedupe.windowSeconds !== undefined ? dedupe.windowSeconds * 1000 : DEFAULT_WINDOW_POLICY.dedupeWindowMs,
+    stormThreshold: storm.threshold ?? DEFAULT_WINDOW_POLICY.stormThreshold,
+    stormWindowMs: storm.windowSeconds !== undefined ? storm.windowSeconds * 1000 : DEFAULT_WINDOW_POLICY.stormWindowMs,
+    maxAttempts: channelPolicy(config, channel).maxAttempts,
+  };
+}
+
+function mergeTemplates(base: TemplatesConfig | undefined, own: TemplatesConfig | undefined): TemplatesConfig {
+  return { ...base, ...own };
+}
+
+export class Notifier {
+  readonly router: Router;
+  readonly dispatcher: Dispatcher;
+  private readonly sinks = new Map<string, Promise<Sink>>();
+  private readonly secrets: SecretResolver;
+  private readonly aws: AwsClientOptions;
+  private readonly now: () => number;
+  private readonly log: NotifyLogger;
+  private readonly windows = new Map<string, WindowPolicy>();
+
+  constructor(private readonly options: NotifierOptions) {
+    const { config } = options;
+    this.now = options.now ?? Date.now;
+    this.log = options.log ?? (() => {});
+    this.aws = options.aws ?? { region: config.aws?.region, endpoint: config.aws?.endpoint };
+    this.secrets = options.secrets ?? new SecretResolver({ ...awsSecretBackends({ region: this.aws.region, endpoint: this.aws.endpoint, credentials: this.aws.credentials }) });
+    this.router = createRouter(config);
+    const policies = new Map<string, ChannelPolicy>();
+    for (const [name, channel] of Object.entries(config.channels)) {
+      if (channel.enabled === false) continue;
+      policies.set(name, channelPolicy(config, channel));
+      this.windows.set(name, windowPolicy(config, channel));
+    }
+    this.dispatcher = new Dispatcher({
+      store: options.store,
+      channels: policies,
+      getSink: (name) => this.sink(name),
+      log: options.log,
+      now: options.now,
+      random: options.random,
+      pollMs: options.pollMs,
+    });
+  }
+
+  get channels(): string[] {
+    return [...this.windows.keys()];
+  }
+
+  /**
+   * Saves the findings and links each to a notification on every channel its routes name — all in
+   * one transaction, before anything is sent. Idempotent: a finding already covered on a channel is
+   * left alone.
+   */
+  enqueue(findings: readonly Finding[]): EnqueueReport {
+    const report: EnqueueReport = { findings: findings.length, outcomes: { new: 0, joined: 0, repeat: 0, storm: 0, duplicate: 0 }, unrouted: 0 };
+    const { store } = this.options;
+    store.transaction(() => {
+      for (const finding of findings) {
+        const now = this.now();
+        store.findings.save(finding, now);
+        const channels = this.router.route(finding);
+        if (channels.length === 0) report.unrouted++;
+        for (const channel of channels) {
+          const { outcome } = enqueueOnChannel(store.outbox, finding, channel, this.windows.get(channel)!, now);
+          report.outcomes[outcome]++;
+        }
+      }
+    });
+    return report;
+  }
+
+  /** Works the outbox (see Dispatcher.run). */
+  deliver(options: RunOptions = {}): Promise<RunReport> {
+    if (this.options.retainDeliveredMs !== undefined) {
+      const purged = this.options.store.outbox.purgeDelivered(this.now() - this.options.retainDeliveredMs);
+      if (purged > 0) this.log('debug', `purged ${purged} delivered notification(s) past the retention period`);
+    }
+    return this.dispatcher.run(options);
+  }
+
+  /** The channel's sink, created (and its secrets resolved) on first use. */
+  sink(name: string): Promise<Sink> {
+    let sink = this.sinks.get(name);
+    if (!sink) {
+      const channel = this.options.config.channels[name];
+      if (!channel) return Promise.reject(new NotifyConfigError(`no channel named "${name}" in the notifications config`));
+      const deps: SinkDeps = {
+        name,
+        resolve: (value, opts) => this.secrets.resolve(value, opts),
+        renderer: new ContentRenderer({ templates: mergeTemplates(this.options.config.templates, channel.templates) }),
+        aws: this.aws,
+        stdout: this.options.stdout ?? process.stdout,
+        stderr: this.options.stderr ?? process.stderr,
+        now: this.now,
+      };
+      sink = (this.options.sinkFactory ?? createSink)(channel, deps).catch((error: unknown) => {
+        // Do not cache a failure: the secret may resolve next time (throttling, network).
+        this.sinks.delete(name);
+        if (error instanceof SecretError) throw new DeliveryError(`channel "${name}": ${error.message}`, { retryable: error.retryable });
+        throw error;
+      });
+      this.sinks.set(name, sink);
+    }
+    return sink;
+  }
+
+  /** Sends one notification straight to a channel, outside the outbox (`notify test`). */
+  async sendNow(channel: string, notification: Notification, timeoutMs?: number): Promise<SendResult> {
+    const config = this.options.config.channels[channel];
+    if (!config) throw new NotifyConfigError(`no channel named "${channel}" in the notifications config (channels: ${Object.keys(this.options.config.channels).join(', ') || 'none'})`);
+    const timeout = timeoutMs ?? channelPolicy(this.options.config, config).timeoutMs;
+    const sink = await this.sink(channel);
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeout);
+    try {
+      return await sink.send(notification, { signal: controller.signal, timeoutMs: timeout });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher.stop();
+    const sinks = await Promise.allSettled(this.sinks.values());
+    await Promise.allSettled(sinks.map((s) => (s.status === 'fulfilled' ? s.value.close?.() : undefined)));
+    this.sinks.clear();
+  }
+}
+
+export function createNotifier(options: NotifierOptions): Notifier {
+  return new Notifier(options);
+}

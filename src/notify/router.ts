@@ -1,0 +1,75 @@
+/**
+ * Which channels a finding goes to. Routes are tried in order; a finding goes to the channels of
+ * every route it matches (a route marked `final` stops the search). Without routes, every enabled
+ * channel gets every finding. Disabled channels are skipped wherever they are named.
+ */
+import type { Finding } from '../findings/types.js';
+import { severityRank } from '../rules/types.js';
+import type { NotificationsConfig, RouteConfig } from './config.js';
+
+export interface Router {
+  /** Channel names, in first-mention order, without duplicates. */
+  route(finding: Finding): string[];
+}
+
+type Predicate = (finding: Finding) => boolean;
+
+function idMatcher(patterns: readonly string[]): (id: string) => boolean {
+  const exact = new Set(patterns.filter((p) => !p.includes('*')));
+  const globs = patterns.filter((p) => p.includes('*')).map((p) => new RegExp(`^${p.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\-]/g, '\\$&')).join('.*')}$`));
+  return (id) => exact.has(id) || globs.some((g) => g.test(id));
+}
+
+function compileMatch(match: RouteConfig['match']): Predicate {
+  if (!match) return () => true;
+  const tests: Predicate[] = [];
+  if (match.minSeverity) {
+    const min = severityRank(match.minSeverity);
+    tests.push((f) => severityRank(f.severity) >= min);
+  }
+  if (match.severities) {
+    const set = new Set<string>(match.severities);
+    tests.push((f) => set.has(f.severity));
+  }
+  if (match.rules) {
+    const m = idMatcher(match.rules);
+    tests.push((f) => m(f.ruleId));
+  }
+  if (match.excludeRules) {
+    const m = idMatcher(match.excludeRules);
+    tests.push((f) => !m(f.ruleId));
+  }
+  if (match.tags) {
+    const set = new Set(match.tags);
+    tests.push((f) => f.tags.some((t) => set.has(t)));
+  }
+  if (match.accounts) {
+    const set = new Set(match.accounts);
+    tests.push((f) => set.has(f.account));
+  }
+  if (match.regions) {
+    const set = new Set(match.regions);
+    tests.push((f) => set.has(f.region));
+  }
+  return (f) => tests.every((t) => t(f));
+}
+
+export function createRouter(config: Pick<NotificationsConfig, 'channels' | 'routes'>): Router {
+  const enabled = new Set(Object.entries(config.channels).filter(([, c]) => c.enabled !== false).map(([name]) => name));
+  if (!config.routes?.length) {
+    const all = [...enabled];
+    return { route: () => all };
+  }
+  const routes = config.routes.map((r) => ({ test: compileMatch(r.match), channels: r.channels.filter((c) => enabled.has(c)), final: r.final === true }));
+  return {
+    route(finding) {
+      const out = new Set<string>();
+      for (const r of routes) {
+        if (!r.test(finding)) continue;
+        for (const c of r.channels) out.add(c);
+        if (r.final) break;
+      }
+      return [...out];
+    },
+  };
+}

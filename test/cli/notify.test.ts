@@ -1,0 +1,163 @@
+/**
+ * `trailguard notify ...` and `scan --notify`, run as a user runs them (the built binary, in a fresh
+ * working directory), against a local webhook receiver.
+ */
+import '../notify/support/loopback-only.js';
+import { spawn } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startServer, type TestServer } from '../notify/support/http-server.js';
+import { blockedConnections } from '../notify/support/loopback-only.js';
+import { CLI, makeTempDir, removeTempDirs, requireBuiltCli, run, startLogging, stopLogging, type RunResult } from './helpers.js';
+
+// `notify` exists once src/cli/main.ts registers notifyCommand() and the binary is rebuilt.
+const wired = (() => {
+  requireBuiltCli();
+  return /^\s+notify\b/m.test(run(['--help']).stdout);
+})();
+if (!wired) {
+  const reason = 'the built trailguard has no "notify" command yet (register notifyCommand() in src/cli/main.ts and rebuild)';
+  if (process.env.CI === 'true') throw new Error(`${reason} — CI must run these tests`);
+  console.warn(`skipping the notify CLI tests: ${reason}`);
+}
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startServer(() => ({ status: 200 }));
+});
+beforeEach(() => {
+  server.requests.length = 0;
+  server.respond(() => ({ status: 200 }));
+});
+afterAll(async () => {
+  await server.close();
+  removeTempDirs();
+  expect(blockedConnections).toEqual([]);
+});
+
+function workspace(channelExtra = '', notifyExtra = ''): string {
+  const cwd = makeTempDir('trailguard-notify-cli-');
+  writeFileSync(
+    path.join(cwd, 'trailguard.config.yaml'),
+    `notifications:
+  dedupe: { windowSeconds: 0 }
+  delivery: { initialBackoffSeconds: 0.05, maxBackoffSeconds: 0.2, timeoutSeconds: 5 }
+${notifyExtra}  channels:
+    hook:
+      type: webhook
+      url: "${server.url}/hook"
+      signingSecret: "\${env:TG_TEST_HOOK_SECRET}"
+${channelExtra}`,
+  );
+  writeFileSync(path.join(cwd, 'trail.json'), JSON.stringify({ Records: [stopLogging(), startLogging()] }));
+  return cwd;
+}
+
+const env = { TG_TEST_HOOK_SECRET: 'cli-signing-secret-0123456789' };
+
+/** Runs the binary without blocking this process: the receiver answering it lives here. */
+function tg(args: string[], cwd: string): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, ...env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+/** Findings the two records raise (cloudtrail-disabled, cloudtrail-config-changes twice). */
+const FINDINGS = 3;
+
+describe.skipIf(!wired)('trailguard notify', () => {
+  it('notify test sends a sample finding marked as a test', async () => {
+    const cwd = workspace();
+    const r = await tg(['notify', 'test', '--channel', 'hook'], cwd);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^sent a test notification to hook \(webhook\): 200/m);
+    expect(server.requests).toHaveLength(1);
+    expect(server.requests[0]!.json).toMatchObject({ type: 'trailguard.test', data: { title: '[TEST] CRITICAL: CloudTrail logging stopped or trail deleted' } });
+    expect(server.requests[0]!.headers['webhook-signature']).toMatch(/^v1,/);
+    // notify test keeps nothing.
+    expect(existsSync(path.join(cwd, '.trailguard'))).toBe(false);
+  });
+
+  it('notify test: an unknown channel is a usage error; a failing one exits 1 without printing secrets', async () => {
+    const cwd = workspace();
+    const unknown = await tg(['notify', 'test', '--channel', 'nope'], cwd);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain('no channel named "nope" (channels: hook)');
+    server.respond((req) => ({ status: 401, body: `signature ${String(req.headers['webhook-signature'])} rejected for key cli-signing-secret-0123456789` }));
+    const failing = await tg(['notify', 'test', '--channel', 'hook'], cwd);
+    expect(failing.status).toBe(1);
+    expect(failing.stderr).toContain('test notification to hook (webhook) failed: webhook channel "hook": HTTP 401');
+    expect(failing.stderr).not.toContain(env.TG_TEST_HOOK_SECRET);
+  });
+
+  it('scan --notify saves the findings, delivers them, and a re-run notifies nothing twice', async () => {
+    const cwd = workspace();
+    const first = await tg(['scan', 'trail.json', '--notify', '--no-progress', '--format', 'jsonl'], cwd);
+    expect(first.status, first.stderr).toBe(0);
+    const findings = first.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { id: string });
+    expect(findings).toHaveLength(FINDINGS);
+    expect(first.stderr).toMatch(new RegExp(`Notifying: ${findings.length} findings saved to .*\\.trailguard/trailguard\\.db`));
+    expect(first.stderr).toMatch(new RegExp(`Notifications: ${findings.length} delivered, 0 failed`));
+    const delivered = server.requests.map((r) => (r.json as { data: { findings: { id: string }[] } }).data.findings[0]!.id);
+    expect(delivered.sort()).toEqual(findings.map((f) => f.id).sort());
+
+    const again = await tg(['scan', 'trail.json', '--notify', '--no-progress', '-q'], cwd);
+    expect(again.status, again.stderr).toBe(0);
+    expect(server.requests).toHaveLength(findings.length);
+  });
+
+  it('failed deliveries show in notify status with their last error, and notify retry re-drives them', async () => {
+    const cwd = workspace('      delivery: { maxAttempts: 2 }\n');
+    server.respond(() => ({ status: 503, body: 'maintenance' }));
+    const scan = await tg(['scan', 'trail.json', '--notify', '--no-progress', '-q', '-o', 'findings.txt'], cwd);
+    expect(scan.status, scan.stderr).toBe(0);
+    expect(scan.stderr).toMatch(new RegExp(`Notifications: 0 delivered, ${FINDINGS} failed`));
+
+    const status = await tg(['notify', 'status'], cwd);
+    expect(status.status).toBe(0);
+    expect(status.stdout).toMatch(new RegExp(`^hook\\s+0\\s+0\\s+0\\s+${FINDINGS}\\s+-$`, 'm'));
+    expect(status.stdout).toContain('webhook channel "hook": HTTP 503: maintenance (gave up after 2 attempts)');
+    expect(status.stdout).toContain('trailguard notify retry');
+    const json = JSON.parse((await tg(['notify', 'status', '--format', 'json'], cwd)).stdout) as { channels: { failed: number }[]; deliveries: { state: string; attempts: number; lastStatus: number }[] };
+    expect(json.channels[0]!.failed).toBe(FINDINGS);
+    expect(json.deliveries.every((d) => d.state === 'failed' && d.attempts === 2 && d.lastStatus === 503)).toBe(true);
+
+    server.respond(() => ({ status: 200 }));
+    const retry = await tg(['notify', 'retry'], cwd);
+    expect(retry.status, retry.stderr).toBe(0);
+    expect(retry.stderr).toContain(`re-queued ${FINDINGS} failed deliveries`);
+    expect(retry.stderr).toMatch(new RegExp(`Notifications: ${FINDINGS} delivered, 0 failed`));
+    expect((await tg(['notify', 'status'], cwd)).stdout).toMatch(new RegExp(`^hook\\s+0\\s+0\\s+${FINDINGS}\\s+0\\s+-$`, 'm'));
+  });
+
+  it('what a scan leaves pending is delivered by notify run', async () => {
+    const cwd = workspace();
+    const scan = await tg(['scan', 'trail.json', '--notify', '--notify-timeout', '0s', '--no-progress', '-q', '-o', 'f.txt'], cwd);
+    expect(scan.status, scan.stderr).toBe(0);
+    expect(scan.stderr).toContain(`${FINDINGS} still pending in 0.0 s (see trailguard notify status)`);
+    expect(server.requests).toHaveLength(0);
+    const r = await tg(['notify', 'run'], cwd);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(new RegExp(`Notifications: ${FINDINGS} delivered, 0 failed`));
+    expect(server.requests).toHaveLength(FINDINGS);
+  });
+
+  it('configuration mistakes are usage errors with their location', async () => {
+    const cwd = workspace('', '  routes:\n    - channels: [hook, pager]\n');
+    const r = await tg(['notify', 'status'], cwd);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/trailguard\.config\.yaml:\d+:\d+: notifications\.routes\[0\]\.channels\[1\]: no channel named "pager"/);
+    const bare = makeTempDir('trailguard-notify-cli-');
+    writeFileSync(path.join(bare, 'trail.json'), JSON.stringify({ Records: [stopLogging()] }));
+    const scan = await tg(['scan', 'trail.json', '--notify'], bare);
+    expect(scan.status).toBe(2);
+    expect(scan.stderr).toContain('no notifications are configured');
+  });
+});
