@@ -32,3 +32,10 @@ export type { TrailguardConfig } from './config/schema.js';
 
 export { readAccount, evaluateAccount, judgeFilter, planFixes, applyPlan, renderTemplate as renderAuditCloudFormation, MONITORING_CONTROLS } from './audit/index.js';
 export type { AuditReport, ControlResult, AccountSnapshot } from './audit/types.js';
+
+export { openStore } from './store/index.js';
+export type { Store } from './store/index.js';
+export { createNotifier } from './notify/index.js';
+export type { NotifierOptions, Notification } from './notify/index.js';
+export { createRemediationRunner, buildIamPolicy as buildRemediationIamPolicy, ACTION_IDS as REMEDIATION_ACTION_IDS } from './remediate/index.js';
+export type { RemediationRunner, RemediationDecision, RemediationReporter } from './remediate/index.js';
