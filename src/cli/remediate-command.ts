@@ -7,6 +7,18 @@
  *   trailguard remediate reject ID [--by NAME] [--reason TEXT]
  *   trailguard remediate pending | log [--limit N] [--event-id ID]
  *   trailguard remediate policy [--all] [--accounts ...] [--regions ...]
+ *   common: [-c FILE] [--store FILE] [--no-notify] [--notify-timeout 60s]
+ *
+ * The store is the one notifications use: `--store`, else the config's `store.path` (relative to the
+ * config file), else .trailguard/trailguard.db under the working directory. A plain `--event` dry run
+ * opens it only when it is configured, already exists or notifications are configured; otherwise it
+ * runs in memory and says so (a quick look at a plan leaves no file behind). `--enforce`,
+ * `--as-configured` create it when missing; approve, reject, pending and log need it to exist.
+ *
+ * With a `notifications:` section every decision is also a notice in the store's outbox (written in
+ * the same transaction as the log entry) and delivered before the command exits (`--notify-timeout`);
+ * delivery failures are printed on stderr and stay in `notify status`; they never change the exit
+ * code. `--no-notify` leaves the notices out.
  *
  * `--event` is a dry run unless `--enforce`: the plan (the exact API calls) is printed and nothing is
  * changed. With `--enforce` a person running it is the approval: every configured action acts (its
@@ -17,7 +29,6 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { Command, Option } from 'commander';
 import { z } from 'zod';
 import { decodeRecords } from '../cloudtrail/decode.js';
@@ -28,7 +39,11 @@ import { ApprovalStore } from '../remediate/approvals.js';
 import type { RemediationClients } from '../remediate/clients.js';
 import { remediationConfigSchema, type RemediationConfig } from '../remediate/config.js';
 import { RemediationLog } from '../remediate/log.js';
+import type { RemediationReporter } from '../remediate/reporter.js';
 import type { RemediationDecision } from '../remediate/types.js';
+import { openStore, resolveStorePath, type Store } from '../store/store.js';
+import { loadNotifyConfig } from '../notify/config-file.js';
+import type { RemediationNotifications } from '../notify/cli-run.js';
 import { parseYamlWithSchema } from '../util/yaml-document.js';
 import { stderrReporter } from './reporter.js';
 import { resolveRuleSet } from './rule-set.js';
@@ -50,6 +65,9 @@ interface CommonOptions {
   store?: string;
   profile?: string;
   format?: 'text' | 'json';
+  /** false with --no-notify. */
+  notify?: boolean;
+  notifyTimeout?: string;
 }
 
 interface LoadedRemediation {
@@ -84,16 +102,6 @@ export function loadRemediationConfig(file: string | undefined, cwd = process.cw
   return { remediation: value.remediation ?? {}, rules, file: candidate };
 }
 
-function openStore(file: string | undefined, cwd: string): { db: Database.Database; file?: string } {
-  if (file === undefined) return { db: new Database(':memory:') };
-  const resolved = path.resolve(cwd, file);
-  try {
-    return { db: new Database(resolved), file: resolved };
-  } catch (error) {
-    throw new UsageError(`--store ${file}: cannot open the SQLite store: ${(error as Error).message}`);
-  }
-}
-
 function renderDecision(d: RemediationDecision): string {
   const lines = [d.message];
   const plan = d.plan;
@@ -118,7 +126,7 @@ function print(stdout: Out, format: 'text' | 'json' | undefined, decisions: Reme
 const splitList = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
 
 /**
- * -c, --store, --profile and --format are the `remediate` command's and apply to its subcommands too
+ * -c, --store, --profile, --format, --no-notify and --notify-timeout are the `remediate` command's and apply to its subcommands too
  * (`remediate approve ID --store x` or `remediate --store x approve ID`): subcommands read them with
  * optsWithGlobals().
  */
@@ -139,12 +147,76 @@ export function remediateCommand(deps: RemediateCommandDeps = {}): Command {
   };
   const runnerModule = () => import('../remediate/runner.js');
 
-  const setup = (options: CommonOptions, needStore: boolean) => {
+  /**
+   * The config, the shared store with the remediation tables, and (when notifications are configured
+   * and not --no-notify) the notifier the decisions go through.
+   *   preview: a dry run — the store when it is configured or exists (else in memory);
+   *   write:   creates the store when missing;
+   *   existing: approve / reject / pending / log — the store must exist.
+   */
+  const setup = async (options: CommonOptions, use: 'preview' | 'write' | 'existing', what = 'this') => {
     const loaded = loadRemediationConfig(options.config, cwd());
-    const storeFile = options.store ?? loaded.remediation.store;
-    if (needStore && storeFile === undefined) throw new UsageError('this needs the store: pass --store FILE or set remediation.store in the config');
-    const { db, file } = openStore(storeFile, cwd());
-    return { loaded, db, storeFile: file, log: new RemediationLog(db), approvals: new ApprovalStore(db) };
+    const notifyConfig = loadNotifyConfig(options.config, cwd());
+    const configured = options.store !== undefined ? resolveStorePath(options.store, cwd()) : notifyConfig.store?.path;
+    const file = configured ?? resolveStorePath(undefined, cwd());
+    const notifications = options.notify !== false ? notifyConfig.notifications : undefined;
+    const exists = file === ':memory:' || existsSync(file);
+    if (use === 'existing' && !exists) {
+      throw new UsageError(`${what} needs the store, and there is none at ${file}: pass --store FILE or set store.path in the config (nothing has been logged there yet)`);
+    }
+    const persistent = use !== 'preview' || configured !== undefined || exists || notifications !== undefined;
+    let store: Store;
+    try {
+      store = openStore(persistent ? file : ':memory:');
+    } catch (error) {
+      throw new UsageError(`${options.store !== undefined ? `--store ${options.store}: ` : ''}${(error as Error).message}`);
+    }
+    let log: RemediationLog;
+    let approvals: ApprovalStore;
+    try {
+      log = new RemediationLog(store);
+      approvals = new ApprovalStore(store);
+    } catch (error) {
+      store.close();
+      throw new UsageError(`store ${store.path}: ${(error as Error).message}`);
+    }
+    let notify: RemediationNotifications | undefined;
+    if (notifications) {
+      const { startRemediationNotifications } = await import('../notify/cli-run.js');
+      notify = startRemediationNotifications(
+        notifications,
+        store,
+        { ...(options.notifyTimeout !== undefined ? { notifyTimeout: options.notifyTimeout } : {}), ...(notifyConfig.store?.retainDeliveredDays !== undefined ? { retainDeliveredDays: notifyConfig.store.retainDeliveredDays } : {}) },
+        { stdout: stderr(), reporter: stderrReporter(stderr()) },
+      );
+    }
+    const runnerWiring: { log: RemediationLog; approvals: ApprovalStore; transaction: Store['transaction']; reporter?: RemediationReporter } = {
+      log,
+      approvals,
+      transaction: store.transaction,
+      ...(notify ? { reporter: notify.reporter } : {}),
+    };
+    return {
+      loaded,
+      store,
+      persistent,
+      log,
+      approvals,
+      runnerWiring,
+      /** Delivers the notices (reporting failures on stderr, never changing the exit code) and closes the store. */
+      async finish(): Promise<void> {
+        try {
+          await notify?.finish();
+        } finally {
+          await notify?.close();
+          store.close();
+        }
+      },
+      async abort(): Promise<void> {
+        await notify?.close();
+        store.close();
+      },
+    };
   };
 
   const command = new Command('remediate')
@@ -155,7 +227,9 @@ export function remediateCommand(deps: RemediateCommandDeps = {}): Command {
     .option('--offline', 'make no AWS call at all, not even read-only lookups (current rules, tags, key state)')
     .option('--profile <name>', 'AWS profile of the shared config/credentials files')
     .option('-c, --config <file>', `config file (default: ./${DEFAULT_CONFIG_FILE} if present); its remediation section is the policy`)
-    .option('--store <file>', 'SQLite store for the remediation log and pending approvals (default: remediation.store in the config)')
+    .option('--store <file>', 'the store (remediation log, approvals, notification outbox; default: the config\'s store.path, else .trailguard/trailguard.db)')
+    .option('--no-notify', 'do not send the decisions to the notification channels (they are still logged)')
+    .option('--notify-timeout <duration>', 'stop delivering the decisions\' notifications after this long; the rest stays pending for `notify run` (default 60s)')
     .option('--rules <path...>', 'extra rule files or directories')
     .option('--no-builtin', 'leave out the built-in rule catalog')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
@@ -164,45 +238,51 @@ export function remediateCommand(deps: RemediateCommandDeps = {}): Command {
       if (options.enforce && options.offline) throw new UsageError('--enforce and --offline exclude each other');
       if (options.enforce && options.asConfigured) throw new UsageError('--enforce and --as-configured exclude each other');
       if (options.asConfigured && options.offline) throw new UsageError('--as-configured and --offline exclude each other');
-      const { loaded, db, storeFile, log, approvals } = setup(options, false);
       const warn = stderrReporter(stderr());
-      if (!storeFile) warn.warn('no store (--store or remediation.store): decisions are printed but not kept, and approvals cannot be held');
       let input: Buffer;
       try {
         input = options.event === '-' ? readFileSync(0) : readFileSync(path.resolve(cwd(), options.event));
       } catch (error) {
         throw new UsageError(`--event ${options.event}: ${(error as Error).message}`);
       }
-      const decoded = decodeRecords(input, { source: options.event });
-      for (const reject of decoded.rejects) warn.warn(`${options.event}: ${reject.reason}`);
-      if (decoded.records.length === 0) throw new UsageError(`--event ${options.event}: no CloudTrail record in it`);
-      const { rules } = resolveRuleSet({ ...(options.rules ? { rules: options.rules } : {}), noBuiltin: options.builtin === false }, loaded.rules, warn);
-      const detector = createDetector(rules);
-      const { createRemediationRunner } = await runnerModule();
-      const runner = createRemediationRunner({
-        config: loaded.remediation,
-        clients: options.offline ? offlineClients() : await makeClients(options.profile, loaded.remediation),
-        log,
-        approvals,
-        now,
-        lookups: options.offline !== true,
-        ...(options.asConfigured ? {} : { modeOverride: options.enforce ? ('enforce' as const) : ('dry-run' as const) }),
-      });
-      const decisions: RemediationDecision[] = [];
-      const unmatched: string[] = [];
-      for (const { record } of decoded.records) {
-        const findings = detector.evaluate(record);
-        const configured = findings.filter((f) => (loaded.remediation.rules ?? {})[f.ruleId] !== undefined);
-        if (configured.length === 0) {
-          unmatched.push(`${record.eventName} ${record.eventID ?? ''}: ${findings.length === 0 ? 'no rule matched' : `no remediation configured for ${findings.map((f) => f.ruleId).join(', ')}`}`);
+      const ctx = await setup(options, options.enforce || options.asConfigured ? 'write' : 'preview');
+      const { loaded } = ctx;
+      try {
+        if (!ctx.persistent) warn.warn(`no store (none at ${resolveStorePath(undefined, cwd())}, no --store or store.path): decisions are printed but not kept`);
+        const decoded = decodeRecords(input, { source: options.event });
+        for (const reject of decoded.rejects) warn.warn(`${options.event}: ${reject.reason}`);
+        if (decoded.records.length === 0) throw new UsageError(`--event ${options.event}: no CloudTrail record in it`);
+        const { rules } = resolveRuleSet({ ...(options.rules ? { rules: options.rules } : {}), noBuiltin: options.builtin === false }, loaded.rules, warn);
+        const detector = createDetector(rules);
+        const { createRemediationRunner } = await runnerModule();
+        const runner = createRemediationRunner({
+          config: loaded.remediation,
+          clients: options.offline ? offlineClients() : await makeClients(options.profile, loaded.remediation),
+          ...ctx.runnerWiring,
+          now,
+          lookups: options.offline !== true,
+          ...(options.asConfigured ? {} : { modeOverride: options.enforce ? ('enforce' as const) : ('dry-run' as const) }),
+        });
+        const decisions: RemediationDecision[] = [];
+        const unmatched: string[] = [];
+        for (const { record } of decoded.records) {
+          const findings = detector.evaluate(record);
+          const configured = findings.filter((f) => (loaded.remediation.rules ?? {})[f.ruleId] !== undefined);
+          if (configured.length === 0) {
+            unmatched.push(`${record.eventName} ${record.eventID ?? ''}: ${findings.length === 0 ? 'no rule matched' : `no remediation configured for ${findings.map((f) => f.ruleId).join(', ')}`}`);
+          }
+          for (const f of configured) decisions.push(...(await runner.handleFinding(f)));
         }
-        for (const f of configured) decisions.push(...(await runner.handleFinding(f)));
+        for (const u of unmatched) warn.info(`nothing to remediate: ${u}`);
+        for (const p of runner.problems) warn.warn(p);
+        print(stdout(), options.format, decisions, { unmatched });
+        process.exitCode = decisions.some((d) => d.status === 'failed') ? 1 : 0;
+      } catch (error) {
+        await ctx.abort();
+        throw error;
       }
-      for (const u of unmatched) warn.info(`nothing to remediate: ${u}`);
-      for (const p of runner.problems) warn.warn(p);
-      print(stdout(), options.format, decisions, { unmatched });
-      db.close();
-      process.exitCode = decisions.some((d) => d.status === 'failed') ? 1 : 0;
+      // Delivery failures are reported on stderr and kept in the outbox; the exit code is the remediation's.
+      await ctx.finish();
     });
 
 
@@ -213,19 +293,20 @@ export function remediateCommand(deps: RemediateCommandDeps = {}): Command {
       .option('--by <name>', 'who approves (default: $USER)')
       .action(async (id: string, _local: unknown, self: Command) => {
         const options = global<{ by?: string }>(self);
-        const { loaded, db, log, approvals } = setup(options, true);
+        const ctx = await setup(options, 'existing', 'approve');
         const { createRemediationRunner } = await runnerModule();
-        const runner = createRemediationRunner({ config: loaded.remediation, clients: await makeClients(options.profile, loaded.remediation), log, approvals, now });
         let decision: RemediationDecision;
         try {
+          const runner = createRemediationRunner({ config: ctx.loaded.remediation, clients: await makeClients(options.profile, ctx.loaded.remediation), ...ctx.runnerWiring, now });
           decision = await runner.approve(id, options.by ?? process.env.USER ?? 'unknown');
+          for (const p of runner.problems) stderrReporter(stderr()).warn(p);
         } catch (error) {
-          db.close();
+          await ctx.abort();
           throw new UsageError((error as Error).message);
         }
         print(stdout(), options.format, [decision]);
-        db.close();
         process.exitCode = decision.status === 'executed' ? 0 : 1;
+        await ctx.finish();
       }),
   );
 
@@ -237,16 +318,17 @@ export function remediateCommand(deps: RemediateCommandDeps = {}): Command {
       .option('--reason <text>', 'why')
       .action(async (id: string, _local: unknown, self: Command) => {
         const options = global<{ by?: string; reason?: string }>(self);
-        const { loaded, db, log, approvals } = setup(options, true);
+        const ctx = await setup(options, 'existing', 'reject');
         const { createRemediationRunner } = await runnerModule();
-        const runner = createRemediationRunner({ config: loaded.remediation, clients: offlineClients(), log, approvals, now });
+        const runner = createRemediationRunner({ config: ctx.loaded.remediation, clients: offlineClients(), ...ctx.runnerWiring, now });
         try {
           print(stdout(), options.format, [await runner.reject(id, options.by ?? process.env.USER ?? 'unknown', options.reason)]);
+          for (const p of runner.problems) stderrReporter(stderr()).warn(p);
         } catch (error) {
+          await ctx.abort();
           throw new UsageError((error as Error).message);
-        } finally {
-          db.close();
         }
+        await ctx.finish();
       }),
   );
 
@@ -255,15 +337,21 @@ export function remediateCommand(deps: RemediateCommandDeps = {}): Command {
       .description('list the plans waiting for approval (expired ones are marked and logged)')
       .action(async (_local: unknown, self: Command) => {
         const options = global<object>(self);
-        const { loaded, db, log, approvals } = setup(options, true);
-        const { createRemediationRunner } = await runnerModule();
-        const runner = createRemediationRunner({ config: loaded.remediation, clients: offlineClients(), log, approvals, now });
-        await runner.expireApprovals();
-        const pending = approvals.pending(now());
-        if (options.format === 'json') stdout().write(`${JSON.stringify({ pending }, null, 2)}\n`);
-        else if (pending.length === 0) stdout().write('no plan is waiting for approval\n');
-        else for (const a of pending) stdout().write(`${a.id}  expires ${a.expiresAt}  ${a.actionId}: ${a.summary}\n`);
-        db.close();
+        const ctx = await setup(options, 'existing', 'pending');
+        try {
+          const { createRemediationRunner } = await runnerModule();
+          const runner = createRemediationRunner({ config: ctx.loaded.remediation, clients: offlineClients(), ...ctx.runnerWiring, now });
+          await runner.expireApprovals();
+          for (const p of runner.problems) stderrReporter(stderr()).warn(p);
+          const pending = ctx.approvals.pending(now());
+          if (options.format === 'json') stdout().write(`${JSON.stringify({ pending }, null, 2)}\n`);
+          else if (pending.length === 0) stdout().write('no plan is waiting for approval\n');
+          else for (const a of pending) stdout().write(`${a.id}  expires ${a.expiresAt}  ${a.actionId}: ${a.summary}\n`);
+        } catch (error) {
+          await ctx.abort();
+          throw error;
+        }
+        await ctx.finish();
       }),
   );
 
@@ -272,15 +360,19 @@ export function remediateCommand(deps: RemediateCommandDeps = {}): Command {
       .description('the remediation log, newest first')
       .option('--limit <n>', 'how many decisions (default 50)')
       .option('--event-id <id>', 'only decisions about this CloudTrail event')
-      .action((_local: unknown, self: Command) => {
+      .action(async (_local: unknown, self: Command) => {
         const options = global<{ limit?: string; eventId?: string }>(self);
         const limit = Number(options.limit ?? '50');
         if (!Number.isInteger(limit) || limit <= 0) throw new UsageError(`--limit ${options.limit}: expected a positive integer`);
-        const { db, log } = setup(options, true);
-        const decisions = log.list({ limit, ...(options.eventId ? { eventId: options.eventId } : {}) });
-        if (options.format === 'json') stdout().write(`${JSON.stringify({ decisions }, null, 2)}\n`);
-        else for (const d of decisions) stdout().write(`${d.createdAt}  ${d.status.padEnd(16)} ${d.message}\n`);
-        db.close();
+        // Reading the log sends nothing.
+        const ctx = await setup({ ...options, notify: false }, 'existing', 'log');
+        try {
+          const decisions = ctx.log.list({ limit, ...(options.eventId ? { eventId: options.eventId } : {}) });
+          if (options.format === 'json') stdout().write(`${JSON.stringify({ decisions }, null, 2)}\n`);
+          else for (const d of decisions) stdout().write(`${d.createdAt}  ${d.status.padEnd(16)} ${d.message}\n`);
+        } finally {
+          await ctx.abort();
+        }
       }),
   );
 

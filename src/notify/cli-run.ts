@@ -12,6 +12,7 @@ import type { ChannelConfig, NotificationsConfig } from './config.js';
 import { loadNotifyConfig } from './config-file.js';
 import type { RunReport } from './dispatcher.js';
 import { createNotifier, type Notifier } from './notifier.js';
+import { createRemediationNotifier, type RemediationNotifier } from './remediation.js';
 import { redact, secretRedactor } from './redact.js';
 import { hasSecretReference } from './secrets.js';
 import { testNotification } from './sample-finding.js';
@@ -194,8 +195,16 @@ export async function runNotifyStatus(options: StatusOptions, io: NotifyIo): Pro
     const listStates = states.length ? states : (['pending', 'sending', 'failed'] as DeliveryState[]);
     const rows = store.outbox.list({ states: listStates, channel: options.channel, limit });
     const describe = (row: OutboxRow) => {
+      if (row.kind === 'remediation') {
+        const notice = store.outbox.remediationOf(row.id);
+        return notice ? `${notice.status} ${notice.actionId}${notice.ruleId ? ` (${notice.ruleId})` : ''}` : '';
+      }
       const [first] = store.outbox.findingsOf(row.id, 1, row.kind === 'storm' ? 'worst' : 'first');
       return first ? `${first.severity} ${first.ruleId}` : '';
+    };
+    const remediationOf = (row: OutboxRow) => {
+      const notice = row.kind === 'remediation' ? store.outbox.remediationOf(row.id) : undefined;
+      return notice ? { decisionId: notice.decisionId, status: notice.status, actionId: notice.actionId, ruleId: notice.ruleId, findingId: notice.findingId } : undefined;
     };
 
     if (options.format === 'json') {
@@ -209,6 +218,7 @@ export async function runNotifyStatus(options: StatusOptions, io: NotifyIo): Pro
           state: r.state,
           findings: r.count,
           finding: describe(r),
+          remediation: remediationOf(r),
           attempts: r.attempts,
           maxAttempts: r.maxAttempts,
           nextAttemptAt: r.state === 'pending' ? new Date(r.nextAttemptAt).toISOString() : undefined,
@@ -243,7 +253,7 @@ export async function runNotifyStatus(options: StatusOptions, io: NotifyIo): Pro
       lines.push('', `Deliveries (${listStates.join(', ')}${rows.length === limit ? `, first ${limit}` : ''}):`);
       lines.push(
         table([
-          ['ID', 'CHANNEL', 'KIND', 'STATE', 'FINDINGS', 'FIRST', 'ATTEMPTS', 'NEXT', 'LAST ERROR'],
+          ['ID', 'CHANNEL', 'KIND', 'STATE', 'FINDINGS', 'FIRST / DECISION', 'ATTEMPTS', 'NEXT', 'LAST ERROR'],
           ...rows.map((r) => [
             String(r.id),
             r.channel,
@@ -383,5 +393,79 @@ export function startScanNotifications(options: ScanNotifyOptions, io: NotifyIo)
       await notifier.close();
       store.close();
     },
+  };
+}
+
+// --- remediate: decisions as notifications -------------------------------------------------------
+
+export interface RemediationNotifyOptions {
+  /** How long `finish` delivers before leaving the rest pending (default 60s). */
+  notifyTimeout?: string;
+  verbose?: boolean;
+  retainDeliveredDays?: number;
+}
+
+export interface RemediationNotifications {
+  /** Give it to the remediation runner (with `transaction: store.transaction`). */
+  reporter: RemediationNotifier;
+  /**
+   * Delivers the remediation notices due (only those: a scan's backlog is `notify run`'s), then says
+   * on stderr what failed — each with its channel, redacted last error and the `notify retry` that
+   * re-drives it — and what is still pending. Never throws for a failed delivery.
+   */
+  finish(): Promise<{ delivered: number; failed: number; pending: number }>;
+  close(): Promise<void>;
+}
+
+/** Notification of remediation decisions for `trailguard remediate`, on the store the command already opened. */
+export function startRemediationNotifications(notifications: NotificationsConfig, store: Store, options: RemediationNotifyOptions, io: NotifyIo): RemediationNotifications {
+  registerKnownSecrets(notifications);
+  const timeout = parseDuration('--notify-timeout', options.notifyTimeout ?? '60s');
+  const notifier = createNotifier({
+    config: notifications,
+    store,
+    log: reporterLogger(io.reporter, options.verbose),
+    stdout: io.stdout,
+    ...(options.retainDeliveredDays !== undefined ? { retainDeliveredMs: options.retainDeliveredDays * 86_400_000 } : {}),
+  });
+  const reporter = createRemediationNotifier(notifier);
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await notifier.close();
+  };
+  return {
+    reporter,
+    async finish() {
+      const unsubscribe = onSignals(notifier, io.reporter);
+      try {
+        if (reporter.outboxIds.length === 0) return { delivered: 0, failed: 0, pending: 0 };
+        await notifier.deliver({ deadline: Date.now() + timeout, kinds: ['remediation'] });
+        let delivered = 0;
+        let failed = 0;
+        let pending = 0;
+        for (const id of reporter.outboxIds) {
+          const row = store.outbox.get(id);
+          if (!row) continue;
+          if (row.state === 'delivered') delivered++;
+          else if (row.state === 'failed') {
+            failed++;
+            const notice = store.outbox.remediationOf(id);
+            io.reporter.warn(
+              redact(`remediation notice ${id} (${notice?.status ?? 'decision'} ${notice?.decisionId ?? ''}) to ${row.channel} failed: ${row.lastError ?? 'unknown error'} — re-drive with: trailguard notify retry --id ${id}`),
+            );
+          } else pending++;
+        }
+        const summary = `Remediation notices: ${delivered} delivered, ${failed} failed${pending ? `, ${pending} still pending (trailguard notify run delivers them)` : ''}`;
+        if (failed || pending) io.reporter.warn(summary);
+        else io.reporter.info(summary);
+        return { delivered, failed, pending };
+      } finally {
+        unsubscribe();
+        await close();
+      }
+    },
+    close,
   };
 }

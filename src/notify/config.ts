@@ -6,6 +6,7 @@
  * `${ssm:/path}` and `${secretsmanager:name#key}` references (see secrets.ts) and are never printed.
  */
 import { z } from 'zod';
+import { DECISION_STATUSES, SKIP_REASONS } from '../remediate/types.js';
 import { SEVERITIES } from '../rules/types.js';
 import { hasSecretReference } from './secrets.js';
 import { compileNotifyTemplate, NotifyTemplateError } from './render/template.js';
@@ -118,6 +119,8 @@ export const pagerDutyChannelSchema = z.strictObject({
   /** Events API v2 integration (routing) key (secret). */
   routingKey: secret,
   endpoint: endpointUrl.optional(),
+  /** Change Events endpoint, for remediation notices (default: endpoint with /v2/enqueue → /v2/change/enqueue, else PagerDuty's). */
+  changeEndpoint: endpointUrl.optional(),
   /** payload.source (default "aws:<account>:<region>" of the finding). */
   source: z.string().min(1).optional(),
   severityMap: severityMap(['critical', 'error', 'warning', 'info']).optional(),
@@ -256,6 +259,28 @@ export const awsSchema = z.strictObject({
   endpoint: endpointUrl.optional(),
 });
 
+/** Skip reasons left out by default: a duplicate is the same event decided again; its first decision was already notified. */
+export const DEFAULT_QUIET_SKIP_REASONS: readonly (typeof SKIP_REASONS)[number][] = ['duplicate-event'];
+
+/**
+ * `notifications.remediation`: which remediation decisions are notified, and where.
+ *
+ * ```yaml
+ * notifications:
+ *   remediation:
+ *     channels: inherit                  # default: the channels the finding's routes pick; or a list, e.g. [slack-secops]
+ *     statuses: [executed, failed, pending-approval, dry-run, skipped]   # default: all
+ *     skipReasons: [loop-guard, out-of-scope, tagged, allowlisted-principal, approval-expired, approval-rejected]
+ *                                        # default: every reason but duplicate-event; [] = no SKIPPED notice
+ * ```
+ */
+export const remediationNoticesSchema = z.strictObject({
+  channels: z.union([z.literal('inherit'), z.array(channelName).min(1)]).optional(),
+  /** [] notifies no decision at all. */
+  statuses: z.array(z.enum(DECISION_STATUSES)).optional(),
+  skipReasons: z.array(z.enum(SKIP_REASONS)).optional(),
+});
+
 export const notificationsConfigSchema = z
   .strictObject({
     channels: z.record(channelName, channelSchema),
@@ -266,14 +291,17 @@ export const notificationsConfigSchema = z
     storm: stormSchema.optional(),
     templates: templatesSchema.optional(),
     aws: awsSchema.optional(),
+    /** Remediation decisions as notifications (AUTO-MITIGATED, DRY-RUN, APPROVAL NEEDED, REMEDIATION FAILED, SKIPPED). */
+    remediation: remediationNoticesSchema.optional(),
   })
   .superRefine((value, ctx) => {
     const names = new Set(Object.keys(value.channels));
-    value.routes?.forEach((route, i) =>
-      route.channels.forEach((name, j) => {
-        if (!names.has(name)) ctx.addIssue({ code: 'custom', path: ['routes', i, 'channels', j], message: `no channel named "${name}" (channels: ${[...names].join(', ') || 'none'})` });
-      }),
-    );
+    const known = (name: string, path: (string | number)[]) => {
+      if (!names.has(name)) ctx.addIssue({ code: 'custom', path, message: `no channel named "${name}" (channels: ${[...names].join(', ') || 'none'})` });
+    };
+    value.routes?.forEach((route, i) => route.channels.forEach((name, j) => known(name, ['routes', i, 'channels', j])));
+    const remediationChannels = value.remediation?.channels;
+    if (Array.isArray(remediationChannels)) remediationChannels.forEach((name, j) => known(name, ['remediation', 'channels', j]));
   });
 
 export type NotificationsConfig = z.infer<typeof notificationsConfigSchema>;
@@ -282,3 +310,4 @@ export type ChannelType = ChannelConfig['type'];
 export type RouteConfig = z.infer<typeof routeSchema>;
 export type TemplatesConfig = z.infer<typeof templatesSchema>;
 export type DeliveryConfig = z.infer<typeof deliverySchema>;
+export type RemediationNoticesConfig = z.infer<typeof remediationNoticesSchema>;

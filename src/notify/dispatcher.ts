@@ -22,7 +22,8 @@
  */
 import { hostname } from 'node:os';
 import type { Store } from '../store/store.js';
-import type { OutboxRow } from '../store/outbox.js';
+import type { NotificationKind, OutboxRow } from '../store/outbox.js';
+import type { RemediationDecision } from '../remediate/types.js';
 import { asDeliveryError, type DeliveryError } from './errors.js';
 import { redact } from './redact.js';
 import type { Notification, NotifyLogger, Sink } from './types.js';
@@ -73,6 +74,8 @@ export interface RunOptions {
   untilIdle?: boolean;
   /** Send repeat and storm summaries now instead of at the end of their window (a batch run about to exit). */
   flushWindows?: boolean;
+  /** Work only notifications of these kinds (e.g. `remediate` delivers its remediation notices, not a scan's backlog). */
+  kinds?: readonly NotificationKind[];
 }
 
 export interface RunReport {
@@ -176,7 +179,7 @@ export class Dispatcher {
       for (const [channel, policy] of this.options.channels) {
         const limit = this.claimLimit(channel, policy, now);
         if (limit <= 0) continue;
-        const rows = this.store.outbox.claimDue(channel, { now, limit, leaseMs: policy.timeoutMs * 2 + 5_000, owner: this.store.owner });
+        const rows = this.store.outbox.claimDue(channel, { now, limit, leaseMs: policy.timeoutMs * 2 + 5_000, owner: this.store.owner, ...(options.kinds ? { kinds: options.kinds } : {}) });
         for (const row of rows) this.launch(row, policy);
         claimed += rows.length;
       }
@@ -185,7 +188,7 @@ export class Dispatcher {
         await new Promise((r) => setImmediate(r));
         continue;
       }
-      const wakeAt = this.nextWake(now);
+      const wakeAt = this.nextWake(now, options.kinds);
       if (this.inFlight.size === 0) {
         if (wakeAt === undefined && untilIdle) {
           endedBy = 'idle';
@@ -200,10 +203,7 @@ export class Dispatcher {
       await this.sleep(sleep);
     }
     await Promise.all(this.inFlight);
-    const outstanding = this.store.outbox
-      .counts()
-      .filter((c) => this.options.channels.has(c.channel) && (c.state === 'pending' || c.state === 'sending'))
-      .reduce((n, c) => n + c.count, 0);
+    const outstanding = this.store.outbox.outstanding([...this.options.channels.keys()], options.kinds);
     return { ...this.counts, outstanding, endedBy: this.stopping ? 'stopped' : endedBy, elapsedMs: this.now() - started };
   }
 
@@ -247,10 +247,10 @@ export class Dispatcher {
   }
 
   /** When something may next be claimable on any channel, or undefined when nothing is outstanding. */
-  private nextWake(now: number): number | undefined {
+  private nextWake(now: number, kinds?: readonly NotificationKind[]): number | undefined {
     let wake: number | undefined;
     for (const [channel, policy] of this.options.channels) {
-      const due = this.store.outbox.nextDueAt(channel);
+      const due = this.store.outbox.nextDueAt(channel, kinds);
       if (due === undefined) continue;
       const s = this.channelState(channel);
       // A channel at capacity is woken by a finishing delivery, not by the clock.
@@ -280,6 +280,25 @@ export class Dispatcher {
   /** The notification as the sink sees it, built from the store at send time (so counts are current). */
   loadNotification(row: OutboxRow): Notification {
     const outbox = this.store.outbox;
+    if (row.kind === 'remediation') {
+      const notice = outbox.remediationOf(row.id);
+      if (!notice) throw new Error(`remediation notification ${row.id} on ${row.channel} has no decision in outbox_remediation`);
+      const decision = JSON.parse(notice.decisionJson) as RemediationDecision;
+      return {
+        id: row.id,
+        channel: row.channel,
+        kind: 'remediation',
+        idempotencyKey: row.idempotencyKey,
+        incidentKey: row.groupKey,
+        count: row.count,
+        findings: [],
+        findingIds: decision.finding ? [decision.finding.id] : [],
+        windowStart: row.windowStart,
+        windowEnd: row.windowEnd,
+        attempt: row.attempts,
+        remediation: decision,
+      };
+    }
     const order = row.kind === 'repeat' ? 'last' : row.kind === 'storm' ? 'worst' : 'first';
     const findings = outbox.findingsOf(row.id, row.kind === 'storm' ? 10 : 5, order);
     return {

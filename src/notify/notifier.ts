@@ -8,13 +8,15 @@
  *   await notifier.close();
  */
 import type { Finding } from '../findings/types.js';
+import { DECISION_STATUSES, type RemediationDecision } from '../remediate/types.js';
 import type { Store } from '../store/store.js';
-import type { ChannelConfig, NotificationsConfig, TemplatesConfig } from './config.js';
-import { enqueueOnChannel, DEFAULT_WINDOW_POLICY, type EnqueueOutcome, type WindowPolicy } from './dedupe.js';
+import { DEFAULT_QUIET_SKIP_REASONS, type ChannelConfig, type NotificationsConfig, type TemplatesConfig } from './config.js';
+import { enqueueOnChannel, idempotencyKey, DEFAULT_WINDOW_POLICY, type EnqueueOutcome, type WindowPolicy } from './dedupe.js';
 import { DEFAULT_CHANNEL_POLICY, Dispatcher, type ChannelPolicy, type RunOptions, type RunReport } from './dispatcher.js';
 import { DeliveryError, NotifyConfigError } from './errors.js';
 import { ContentRenderer } from './render/content.js';
-import { createRouter, type Router } from './router.js';
+import { decisionSeverity, remediationIncidentKey } from './render/remediation.js';
+import { createRouter, type RouteSubject, type Router } from './router.js';
 import { awsSecretBackends, SecretError, SecretResolver } from './secrets.js';
 import { createSink, type AwsClientOptions, type SinkDeps } from './sinks/index.js';
 import type { Notification, NotifyLogger, SendResult, Sink } from './types.js';
@@ -55,6 +57,28 @@ export interface EnqueueReport {
   outcomes: Record<EnqueueOutcome, number>;
   /** Findings no route sent anywhere (still saved in the store). */
   unrouted: number;
+}
+
+export interface RemediationEnqueueReport {
+  /** The channels the decision goes to (none when filtered out or unrouted). */
+  channels: string[];
+  /** Outbox rows of this decision, one per channel (existing ones when it was enqueued before). */
+  outboxIds: number[];
+  /** How many rows were new (0 when the decision was already enqueued: idempotent). */
+  created: number;
+  /** Why no channel: the status or skip reason is not notified, or no route takes it. */
+  filtered?: 'status' | 'skip-reason' | 'unrouted';
+}
+
+/** A decision routed as the finding it acts on: rule id, severity and tags of the finding, account and region of the event. */
+export function remediationRouteSubject(decision: RemediationDecision): RouteSubject {
+  return {
+    ruleId: decision.finding?.ruleId ?? decision.ruleId ?? '',
+    severity: decisionSeverity(decision),
+    tags: decision.finding?.tags ?? [],
+    account: decision.account,
+    region: decision.region,
+  };
 }
 
 export function channelPolicy(config: NotificationsConfig, channel: ChannelConfig): ChannelPolicy {
@@ -146,6 +170,62 @@ export class Notifier {
       }
     });
     return report;
+  }
+
+  /**
+   * Where a remediation decision is notified: nowhere when `notifications.remediation` leaves out its
+   * status (or skip reason: by default every reason but duplicate-event), else the configured list of
+   * channels, else (`inherit`, the default) the channels the routes pick for its finding.
+   */
+  remediationChannels(decision: RemediationDecision): { channels: string[]; filtered?: RemediationEnqueueReport['filtered'] } {
+    const config = this.options.config.remediation ?? {};
+    const statuses: readonly string[] = config.statuses ?? DECISION_STATUSES;
+    if (!statuses.includes(decision.status)) return { channels: [], filtered: 'status' };
+    if (decision.status === 'skipped') {
+      const reason = decision.reason ?? 'not-applicable';
+      const notified = config.skipReasons ? config.skipReasons.includes(reason) : !DEFAULT_QUIET_SKIP_REASONS.includes(reason);
+      if (!notified) return { channels: [], filtered: 'skip-reason' };
+    }
+    const channels = Array.isArray(config.channels) ? config.channels.filter((c) => this.windows.has(c)) : this.router.route(remediationRouteSubject(decision));
+    return channels.length > 0 ? { channels } : { channels, filtered: 'unrouted' };
+  }
+
+  /**
+   * Writes a remediation decision to the outbox, one notice per channel, before anything is sent
+   * (one transaction; a savepoint inside the caller's transaction, e.g. the remediation log write).
+   * Idempotent per (decision id, channel): enqueueing the same decision again changes nothing.
+   */
+  enqueueRemediation(decision: RemediationDecision): RemediationEnqueueReport {
+    const { channels, filtered } = this.remediationChannels(decision);
+    if (channels.length === 0) return { channels, outboxIds: [], created: 0, ...(filtered ? { filtered } : {}) };
+    const { store } = this.options;
+    const json = JSON.stringify(decision);
+    const incidentKey = remediationIncidentKey(decision);
+    return store.transaction(() => {
+      const now = this.now();
+      const report: RemediationEnqueueReport = { channels, outboxIds: [], created: 0 };
+      for (const channel of channels) {
+        const { row, created } = store.outbox.insertRemediation({
+          channel,
+          groupKey: incidentKey,
+          idempotencyKey: idempotencyKey('remediation', channel, decision.id),
+          maxAttempts: this.windows.get(channel)!.maxAttempts,
+          nextAttemptAt: now,
+          windowStart: now,
+          windowEnd: now,
+          now,
+          decisionId: decision.id,
+          status: decision.status,
+          actionId: decision.actionId,
+          ...(decision.ruleId !== undefined ? { ruleId: decision.ruleId } : {}),
+          ...(decision.finding ? { findingId: decision.finding.id } : {}),
+          decisionJson: json,
+        });
+        report.outboxIds.push(row.id);
+        if (created) report.created++;
+      }
+      return report;
+    });
   }
 
   /** Works the outbox (see Dispatcher.run). */

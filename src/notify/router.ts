@@ -7,12 +7,15 @@ import type { Finding } from '../findings/types.js';
 import { severityRank } from '../rules/types.js';
 import type { NotificationsConfig, RouteConfig } from './config.js';
 
+/** What routes look at: a finding, or a remediation decision routed as the finding it acts on. */
+export type RouteSubject = Pick<Finding, 'ruleId' | 'severity' | 'tags' | 'account' | 'region'>;
+
 export interface Router {
   /** Channel names, in first-mention order, without duplicates. */
-  route(finding: Finding): string[];
+  route(subject: RouteSubject): string[];
 }
 
-type Predicate = (finding: Finding) => boolean;
+type Predicate = (subject: RouteSubject) => boolean;
 
 function idMatcher(patterns: readonly string[]): (id: string) => boolean {
   const exact = new Set(patterns.filter((p) => !p.includes('*')));

@@ -4,19 +4,22 @@
  * send time from the findings in the store, so a retry shows the up-to-date count.
  */
 import type { Finding } from '../findings/types.js';
+import type { RemediationDecision } from '../remediate/types.js';
 import type { NotificationKind, NotificationStats } from '../store/outbox.js';
 
 export interface Notification {
   /** Outbox row id (0 for `notify test`). */
   id: number;
   channel: string;
-  /** finding: first of its dedupe group; repeat: later occurrences in the window; storm: channel summary; test: `notify test`. */
+  /** finding: first of its dedupe group; repeat: later occurrences in the window; storm: channel summary; remediation: one remediation decision; test: `notify test`. */
   kind: NotificationKind | 'test';
   /** Same for every attempt of this notification: the webhook id, e-mail Message-ID, SNS FIFO deduplication id. */
   idempotencyKey: string;
   /**
    * One per problem, shared by a finding and its repeats: PagerDuty `dedup_key`, OpsGenie `alias`.
-   * A retried or repeated alert lands on the open incident instead of opening a second one.
+   * A retried or repeated alert lands on the open incident instead of opening a second one. A
+   * remediation notice carries the incident key of the finding it acts on, so it is attached to that
+   * finding's alert rather than opening another.
    */
   incidentKey: string;
   /** How many findings this notification covers. */
@@ -31,6 +34,8 @@ export interface Notification {
   windowEnd: number;
   /** 1-based attempt number. */
   attempt: number;
+  /** The decision a `remediation` notification reports (its `findings` is empty: the decision carries its finding). */
+  remediation?: RemediationDecision;
 }
 
 export interface SendContext {

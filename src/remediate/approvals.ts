@@ -1,29 +1,13 @@
 /**
  * Pending approvals: a plan held until a person approves it (`trailguard remediate approve ID`, or
  * the dashboard), rejects it, or it expires. The plan approved is the plan executed, call for call.
- * The table is owned by this module, in the store's SQLite database.
+ * The table (`remediation_approvals`) lives in the shared store, feature `remediation` (schema.ts).
  */
 import type { Database } from 'better-sqlite3';
+import { migrateRemediation, type RemediationStore } from './schema.js';
 import type { RemediationDecision, RemediationPlan } from './types.js';
 
-export const REMEDIATION_APPROVALS_SCHEMA = `
-CREATE TABLE IF NOT EXISTS remediation_approvals (
-  id TEXT PRIMARY KEY,
-  decision_id TEXT NOT NULL,
-  created_at TEXT NOT NULL,
-  expires_at TEXT NOT NULL,
-  status TEXT NOT NULL,
-  action_id TEXT NOT NULL,
-  event_id TEXT NOT NULL,
-  summary TEXT NOT NULL,
-  plan_json TEXT NOT NULL,
-  decision_json TEXT NOT NULL,
-  decided_by TEXT,
-  decided_at TEXT,
-  note TEXT
-);
-CREATE INDEX IF NOT EXISTS remediation_approvals_status ON remediation_approvals (status, expires_at);
-`;
+export { REMEDIATION_APPROVALS_SCHEMA } from './schema.js';
 
 export const APPROVAL_STATUSES = ['pending', 'approved', 'rejected', 'expired'] as const;
 export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
@@ -83,9 +67,10 @@ function fromRow(row: Row): PendingApproval {
 export class ApprovalStore {
   readonly #db: Database;
 
-  constructor(db: Database) {
-    this.#db = db;
-    db.exec(REMEDIATION_APPROVALS_SCHEMA);
+  /** Applies the remediation migrations to the store if needed. */
+  constructor(store: RemediationStore) {
+    migrateRemediation(store);
+    this.#db = store.db;
   }
 
   create(approval: Omit<PendingApproval, 'status'>): PendingApproval {

@@ -149,10 +149,27 @@ export const remediationConfigSchema = z
     allowPrincipals: z.array(principalPattern).optional(),
     securityGroups: z.record(z.string().regex(/^(sg-[0-9a-f]+|default)$/, 'must be a security group id or "default"'), securityGroupAllowlist).optional(),
     rules: rulesSchema.optional(),
-    /** The SQLite store the CLI logs decisions and keeps approvals in (relative to the working directory). */
-    store: z.string().min(1).optional(),
+    /**
+     * Retired: the remediation log and approvals live in the shared store (top-level `store.path`,
+     * default .trailguard/trailguard.db), with the notification outbox. Still parsed, only to refuse it
+     * with a message that says what to write instead.
+     */
+    store: z.unknown().optional(),
   })
   .superRefine((config, ctx) => {
+    if (config.store !== undefined) {
+      const value = typeof config.store === 'string' ? config.store : undefined;
+      ctx.addIssue({
+        code: 'custom',
+        path: ['store'],
+        message:
+          'retired: the remediation log and approvals now live in the shared store with the notification outbox. ' +
+          (value !== undefined
+            ? `To keep using ${value}, make it the top-level store path — store: { path: ${JSON.stringify(value)} } — relative to the config file (its log and approvals are kept and read as they are); `
+            : 'Set the top-level store path instead — store: { path: ... }; ') +
+          'or delete this key to use .trailguard/trailguard.db',
+      });
+    }
     for (const [rule, value] of Object.entries(config.rules ?? {})) {
       const entries = Array.isArray(value) ? value : [value];
       const seen = new Set<string>();

@@ -5,6 +5,8 @@ export { createRemediationClients, defaultRemediationClients, type RemediationCl
 export { remediationConfigSchema, type RemediationConfig, type ActionEntry } from './config.js';
 export { buildIamPolicy, enabledActions, allActions, type IamPolicyDocument } from './iam-policy.js';
 export { RemediationLog } from './log.js';
+export { REMEDIATION_MIGRATIONS, migrateRemediation, type RemediationStore } from './schema.js';
+export { decisionFindingOf } from './types.js';
 export { ownIdentity } from './loop-guard.js';
 export { combineReporters, decisionMessage, jsonLinesReporter, textReporter, type RemediationReporter } from './reporter.js';
 export { createRemediationRunner, type RemediationRunner, type RunnerOptions } from './runner.js';

@@ -1,36 +1,14 @@
 /**
  * The remediation log: every decision (executed, failed, dry-run, pending approval, skipped with its
- * reason), in a table this module owns in the store's SQLite database. Append-only: a decision is
- * never updated; an approval's outcome is a decision of its own.
+ * reason), in the shared store (table `remediation_log`, feature `remediation` of the store's
+ * migrations — see schema.ts). Append-only: a decision is never updated; an approval's outcome is a
+ * decision of its own.
  */
 import type { Database } from 'better-sqlite3';
+import { migrateRemediation, type RemediationStore } from './schema.js';
 import type { DecisionStatus, RemediationDecision } from './types.js';
 
-export const REMEDIATION_LOG_SCHEMA = `
-CREATE TABLE IF NOT EXISTS remediation_log (
-  id TEXT PRIMARY KEY,
-  created_at TEXT NOT NULL,
-  status TEXT NOT NULL,
-  mode TEXT NOT NULL,
-  action_id TEXT NOT NULL,
-  rule_id TEXT,
-  finding_id TEXT,
-  event_id TEXT NOT NULL,
-  event_name TEXT NOT NULL,
-  event_source TEXT NOT NULL,
-  event_time TEXT NOT NULL,
-  account TEXT NOT NULL,
-  region TEXT NOT NULL,
-  actor TEXT NOT NULL,
-  reason TEXT,
-  message TEXT NOT NULL,
-  approval_id TEXT,
-  error TEXT,
-  decision_json TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS remediation_log_event ON remediation_log (event_id, action_id);
-CREATE INDEX IF NOT EXISTS remediation_log_created ON remediation_log (created_at);
-`;
+export { REMEDIATION_LOG_SCHEMA } from './schema.js';
 
 /** Statuses after which the same event is never acted on again by the same action. */
 const ACTED: readonly DecisionStatus[] = ['executed', 'pending-approval'];
@@ -46,9 +24,10 @@ export interface LogQuery {
 export class RemediationLog {
   readonly #db: Database;
 
-  constructor(db: Database) {
-    this.#db = db;
-    db.exec(REMEDIATION_LOG_SCHEMA);
+  /** Applies the remediation migrations to the store if needed. */
+  constructor(store: RemediationStore) {
+    migrateRemediation(store);
+    this.#db = store.db;
   }
 
   record(decision: RemediationDecision): void {

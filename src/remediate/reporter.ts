@@ -1,16 +1,32 @@
 /**
  * Reporting decisions to people: the one-line message of a decision, and the RemediationReporter a
- * notification integration implements (Slack, email ... in src/notify). Shipped here: JSON Lines
- * (one decision per line, for machines and log pipelines) and text (the message line).
+ * notification integration implements (src/notify/remediation.ts: the decision becomes a durable
+ * delivery in the notification outbox). Shipped here: JSON Lines (one decision per line, for machines
+ * and log pipelines) and text (the message line).
  */
 import type { RemediationDecision } from './types.js';
 
 export interface RemediationReporter {
-  /** Called once per decision, after it is logged. A reporter that throws does not change the decision. */
+  /**
+   * Optional, synchronous and durable: called once per decision inside the same store transaction
+   * that writes it to the remediation log (when the runner is given `transaction`), so a decision and
+   * its notice are committed together — a crash cannot log one without the other. A throw here is
+   * rolled back on its own (a savepoint when the reporter opens one) and named in `problems`; the
+   * log entry stays.
+   */
+  record?(decision: RemediationDecision): void;
+  /** Called once per decision, after it is logged (and recorded). A reporter that throws does not change the decision. */
   report(decision: RemediationDecision): void | Promise<void>;
 }
 
-/** "AUTO-MITIGATED: ingress tcp/22 from 0.0.0.0/0 removed from sg-… that was added by …" and its siblings. */
+/**
+ * The headline of a decision, the same in the log, on the terminal and in every notification channel:
+ *   AUTO-MITIGATED: ingress tcp/22 from 0.0.0.0/0 removed from sg-… that was added by …
+ *   DRY-RUN: would remove ingress tcp/22 from 0.0.0.0/0 from sg-… (added by …)
+ *   APPROVAL NEEDED: remove … (approve with `trailguard remediate approve ID`, expires …)
+ *   REMEDIATION FAILED: remove … for AuthorizeSecurityGroupIngress by … (…): <error>
+ *   SKIPPED: revoke-security-group-ingress on AuthorizeSecurityGroupIngress by … (…): <detail> (<reason>)
+ */
 export function decisionMessage(decision: Omit<RemediationDecision, 'message'>): string {
   const { plan } = decision;
   const subject = `${decision.eventName} by ${decision.actor} (${decision.account}/${decision.region}, event ${decision.eventId || 'without id'})`;
@@ -22,11 +38,11 @@ export function decisionMessage(decision: Omit<RemediationDecision, 'message'>):
     case 'dry-run':
       return `DRY-RUN: would ${plan?.effect.todo ?? decision.actionId}`;
     case 'pending-approval':
-      return `APPROVAL NEEDED (trailguard remediate approve ${decision.approvalId ?? '?'}): ${plan?.effect.todo ?? decision.actionId}`;
+      return `APPROVAL NEEDED: ${plan?.effect.todo ?? decision.actionId} (approve with \`trailguard remediate approve ${decision.approvalId ?? '?'}\`${decision.expiresAt ? `, expires ${decision.expiresAt}` : ''})`;
     case 'failed':
       return `REMEDIATION FAILED: ${plan ? plan.effect.todo : decision.actionId} for ${subject}: ${decision.error ?? 'unknown error'}`;
     case 'skipped':
-      return `NOT REMEDIATED (${decision.reason ?? 'skipped'}): ${decision.actionId} on ${subject}: ${decision.detail ?? ''}`.trimEnd();
+      return `SKIPPED: ${decision.actionId} on ${subject}${decision.detail ? `: ${decision.detail}` : ''} (${decision.reason ?? 'skipped'})`;
   }
 }
 
@@ -42,7 +58,23 @@ export function textReporter(stream: Writable = process.stdout): RemediationRepo
 
 /** Every reporter in turn; one failing does not stop the others. */
 export function combineReporters(...reporters: RemediationReporter[]): RemediationReporter {
+  const recording = reporters.filter((r) => r.record);
   return {
+    ...(recording.length > 0
+      ? {
+          record(decision: RemediationDecision) {
+            const errors: string[] = [];
+            for (const r of recording) {
+              try {
+                r.record!(decision);
+              } catch (error) {
+                errors.push(error instanceof Error ? error.message : String(error));
+              }
+            }
+            if (errors.length > 0) throw new Error(errors.join('; '));
+          },
+        }
+      : {}),
     async report(decision) {
       for (const r of reporters) {
         try {

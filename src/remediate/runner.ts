@@ -25,7 +25,7 @@ import type { RemediationLog } from './log.js';
 import { describeIdentity, ownIdentity } from './loop-guard.js';
 import { allowlistedPrincipal, hasTagRules, judgeAccountRegion, judgeTags, tagRules } from './policy.js';
 import { decisionMessage, type RemediationReporter } from './reporter.js';
-import type { CallOutcome, RemediationAction, RemediationDecision, RemediationInput, RemediationMode, RemediationPlan, SkipReason } from './types.js';
+import { decisionFindingOf, type CallOutcome, type RemediationAction, type RemediationDecision, type RemediationInput, type RemediationMode, type RemediationPlan, type SkipReason } from './types.js';
 
 export interface RunnerOptions {
   config: RemediationConfig;
@@ -39,6 +39,12 @@ export interface RunnerOptions {
   /** Replaces every configured mode (the CLI: dry-run, or enforce with --enforce). */
   modeOverride?: RemediationMode;
   newId?: () => string;
+  /**
+   * The store's write transaction (`store.transaction`), when the log, the approvals and the
+   * reporter's `record` share one store: a decision, its approval and its notices are then committed
+   * together or not at all.
+   */
+  transaction?: <T>(fn: () => T) => T;
 }
 
 export interface RemediationRunner {
@@ -88,14 +94,42 @@ export function createRemediationRunner(options: RunnerOptions): RemediationRunn
   const expiryMs = durationMs(config.approvals?.expiresAfter ?? DEFAULT_APPROVAL_EXPIRY);
   const problems: string[] = [];
 
-  const finish = async (partial: Omit<RemediationDecision, 'message' | 'id' | 'createdAt'> & { id?: string }): Promise<RemediationDecision> => {
+  /**
+   * Logs the decision and hands it to the reporter's durable `record`, in one transaction when the
+   * runner has one. `before` (creating an approval) runs first in the same transaction; if it throws,
+   * nothing is written and the error reaches the caller.
+   */
+  const write = (decision: RemediationDecision, before?: () => void): void => {
+    const run = (): void => {
+      before?.();
+      try {
+        options.log?.record(decision);
+      } catch (error) {
+        problems.push(`remediation log: ${errorMessageOf(error)}`);
+      }
+      if (options.reporter?.record) {
+        try {
+          options.reporter.record(decision);
+        } catch (error) {
+          problems.push(`reporter: ${errorMessageOf(error)}`);
+        }
+      }
+    };
+    if (!options.transaction) return run();
+    if (before) return options.transaction(run);
+    try {
+      options.transaction(run);
+    } catch (error) {
+      // The store could not begin or commit (busy, read-only): everything was rolled back; try each write on its own.
+      problems.push(`store transaction: ${errorMessageOf(error)}`);
+      run();
+    }
+  };
+
+  const finish = async (partial: Omit<RemediationDecision, 'message' | 'id' | 'createdAt'> & { id?: string }, before?: () => void): Promise<RemediationDecision> => {
     const base = { ...partial, id: partial.id ?? newId(), createdAt: now().toISOString() };
     const decision: RemediationDecision = { ...base, message: decisionMessage(base) };
-    try {
-      options.log?.record(decision);
-    } catch (error) {
-      problems.push(`remediation log: ${errorMessageOf(error)}`);
-    }
+    write(decision, before);
     try {
       await options.reporter?.report(decision);
     } catch (error) {
@@ -119,6 +153,7 @@ export function createRemediationRunner(options: RunnerOptions): RemediationRunn
       account: input.account,
       region: input.region,
       actor: input.actor.arn ?? input.actor.name,
+      ...(input.finding ? { finding: decisionFindingOf(input.finding) } : {}),
     };
     const skip = (reason: SkipReason, detail: string, plan?: RemediationPlan) => finish({ ...common, status: 'skipped', reason, detail, ...(plan ? { plan } : {}) });
     try {
@@ -193,19 +228,22 @@ export function createRemediationRunner(options: RunnerOptions): RemediationRunn
         const approvalId = newId();
         const created = now();
         const expiresAt = new Date(created.getTime() + expiryMs).toISOString();
-        const partial = { ...common, id, status: 'pending-approval' as const, plan, approvalId, detail: `expires ${expiresAt}` };
-        options.approvals.create({
-          id: approvalId,
-          decisionId: id,
-          createdAt: created.toISOString(),
-          expiresAt,
-          actionId: action.id,
-          eventId: input.eventId,
-          summary: plan.effect.todo,
-          plan,
-          decision: { ...partial, createdAt: created.toISOString(), message: decisionMessage({ ...partial, createdAt: created.toISOString() }) },
-        });
-        return await finish(partial);
+        const partial = { ...common, id, status: 'pending-approval' as const, plan, approvalId, expiresAt, detail: `expires ${expiresAt}` };
+        const approvals = options.approvals;
+        // The approval, its decision in the log and its notices: one transaction.
+        return await finish(partial, () =>
+          approvals.create({
+            id: approvalId,
+            decisionId: id,
+            createdAt: created.toISOString(),
+            expiresAt,
+            actionId: action.id,
+            eventId: input.eventId,
+            summary: plan.effect.todo,
+            plan,
+            decision: { ...partial, createdAt: created.toISOString(), message: decisionMessage({ ...partial, createdAt: created.toISOString() }) },
+          }),
+        );
       }
       const outcomes = await action.execute(plan, options.clients);
       const failed = outcomes.filter((o) => o.status === 'failed');
@@ -234,6 +272,7 @@ export function createRemediationRunner(options: RunnerOptions): RemediationRunn
       actor: d.actor,
       approvalId: approval.id,
       plan: approval.plan,
+      ...(d.finding ? { finding: d.finding } : {}),
     };
   };
 

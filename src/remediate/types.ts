@@ -5,6 +5,7 @@
 import type { ZodType } from 'zod';
 import type { Actor, CloudTrailRecord } from '../cloudtrail/types.js';
 import type { Finding } from '../findings/types.js';
+import type { Severity } from '../rules/types.js';
 import type { RemediationClients } from './clients.js';
 
 export const REMEDIATION_MODES = ['dry-run', 'approve', 'enforce'] as const;
@@ -163,6 +164,36 @@ export interface RemediationAction {
 export const DECISION_STATUSES = ['executed', 'failed', 'dry-run', 'pending-approval', 'skipped'] as const;
 export type DecisionStatus = (typeof DECISION_STATUSES)[number];
 
+/**
+ * What a decision carries of the finding it acts on: enough to route it like the finding (rule id,
+ * severity, tags; account and region are the decision's own), to render it, and to attach it to the
+ * finding's own alert (the dedupe key is the incident key of the finding's notifications).
+ */
+export interface DecisionFinding {
+  id: string;
+  ruleId: string;
+  title: string;
+  severity: Severity;
+  tags: string[];
+  dedupeKey: string;
+  summary: string;
+  consoleUrl?: string;
+}
+
+/** The part of a finding a decision keeps (see DecisionFinding). */
+export function decisionFindingOf(finding: Finding): DecisionFinding {
+  return {
+    id: finding.id,
+    ruleId: finding.ruleId,
+    title: finding.title,
+    severity: finding.severity,
+    tags: [...finding.tags],
+    dedupeKey: finding.dedupeKey,
+    summary: finding.summary,
+    ...(finding.consoleUrl ? { consoleUrl: finding.consoleUrl } : {}),
+  };
+}
+
 /** One logged decision: exactly one per finding and configured action (plus one per approval outcome). */
 export interface RemediationDecision {
   id: string;
@@ -188,5 +219,9 @@ export interface RemediationDecision {
   plan?: RemediationPlan;
   outcomes?: CallOutcome[];
   approvalId?: string;
+  /** When the approval a pending-approval decision holds expires (ISO 8601). */
+  expiresAt?: string;
   error?: string;
+  /** The finding the decision is about (absent for a bare record: `handleRecord`). */
+  finding?: DecisionFinding;
 }

@@ -14,6 +14,11 @@
  *
  * A finding is attached at most once per channel (UNIQUE (channel, finding_id)): enqueueing the same
  * finding again — a re-scan, a restart — never notifies twice.
+ *
+ * A remediation notice (kind `remediation`) covers no finding rows: it carries a snapshot of the
+ * remediation decision in `outbox_remediation`, written in the same transaction as the row, at most
+ * once per (channel, decision id) — so the notice can be rendered, retried and re-driven without the
+ * remediation feature's own tables.
  */
 import type Database from 'better-sqlite3';
 import type { Finding } from '../findings/types.js';
@@ -21,9 +26,53 @@ import type { Migration } from './store.js';
 
 export const DELIVERY_STATES = ['pending', 'sending', 'delivered', 'failed'] as const;
 export type DeliveryState = (typeof DELIVERY_STATES)[number];
-export const NOTIFICATION_KINDS = ['finding', 'repeat', 'storm'] as const;
-/** finding: the first notification of a dedupe group; repeat: later occurrences within the window; storm: a channel's summary. */
+export const NOTIFICATION_KINDS = ['finding', 'repeat', 'storm', 'remediation'] as const;
+/**
+ * finding: the first notification of a dedupe group; repeat: later occurrences within the window; storm: a channel's summary;
+ * remediation: one remediation decision (AUTO-MITIGATED, DRY-RUN, APPROVAL NEEDED, REMEDIATION FAILED, SKIPPED).
+ */
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+
+/** Version 1's columns in order (what version 2 copies). */
+const OUTBOX_COLUMN_NAMES = [
+  'id', 'channel', 'kind', 'group_key', 'idempotency_key', 'state', 'finding_count', 'attempts', 'max_attempts', 'next_attempt_at',
+  'lease_until', 'claimed_by', 'window_start', 'window_end', 'last_error', 'last_status', 'created_at', 'updated_at', 'delivered_at',
+].join(', ');
+
+const OUTBOX_COLUMNS_V2 = `
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        channel TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('finding', 'repeat', 'storm', 'remediation')),
+        group_key TEXT NOT NULL,
+        idempotency_key TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sending', 'delivered', 'failed')),
+        finding_count INTEGER NOT NULL DEFAULT 0,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        max_attempts INTEGER NOT NULL,
+        next_attempt_at INTEGER NOT NULL,
+        lease_until INTEGER,
+        claimed_by TEXT,
+        window_start INTEGER NOT NULL,
+        window_end INTEGER NOT NULL,
+        last_error TEXT,
+        last_status INTEGER,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        delivered_at INTEGER,
+        UNIQUE (channel, idempotency_key)`;
+
+const OUTBOX_INDEXES = `CREATE INDEX outbox_due ON outbox (channel, state, next_attempt_at);
+        CREATE INDEX outbox_group ON outbox (channel, group_key, created_at);
+        CREATE INDEX outbox_created ON outbox (channel, kind, created_at);`;
+
+const OUTBOX_FINDINGS_TABLE = `CREATE TABLE outbox_findings (
+        outbox_id INTEGER NOT NULL REFERENCES outbox (id) ON DELETE CASCADE,
+        channel TEXT NOT NULL,
+        finding_id TEXT NOT NULL REFERENCES findings (id),
+        attached_at INTEGER NOT NULL,
+        PRIMARY KEY (outbox_id, finding_id),
+        UNIQUE (channel, finding_id)
+      );`;
 
 export const OUTBOX_MIGRATIONS: readonly Migration[] = [
   {
@@ -64,6 +113,38 @@ export const OUTBOX_MIGRATIONS: readonly Migration[] = [
         UNIQUE (channel, finding_id)
       );`),
   },
+  {
+    version: 2,
+    name: 'remediation notices (kind remediation, outbox_remediation)',
+    up: (db) => {
+      // SQLite cannot change a CHECK constraint in place: rebuild outbox with the same rows, ids and
+      // sequence. outbox_findings references outbox with ON DELETE CASCADE, so its rows are set aside
+      // first (dropping outbox would otherwise delete them) and put back after.
+      const seq = (db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'").get() as { seq: number } | undefined)?.seq ?? 0;
+      db.exec(`CREATE TEMP TABLE outbox_findings_v1 AS SELECT * FROM outbox_findings;
+        DROP TABLE outbox_findings;
+        CREATE TABLE outbox_v2 (${OUTBOX_COLUMNS_V2});
+        INSERT INTO outbox_v2 (${OUTBOX_COLUMN_NAMES}) SELECT ${OUTBOX_COLUMN_NAMES} FROM outbox;
+        DROP TABLE outbox;
+        ALTER TABLE outbox_v2 RENAME TO outbox;
+        ${OUTBOX_INDEXES}
+        ${OUTBOX_FINDINGS_TABLE}
+        INSERT INTO outbox_findings (outbox_id, channel, finding_id, attached_at) SELECT outbox_id, channel, finding_id, attached_at FROM temp.outbox_findings_v1;
+        DROP TABLE temp.outbox_findings_v1;
+        CREATE TABLE outbox_remediation (
+          outbox_id INTEGER PRIMARY KEY REFERENCES outbox (id) ON DELETE CASCADE,
+          channel TEXT NOT NULL,
+          decision_id TEXT NOT NULL,
+          status TEXT NOT NULL,
+          action_id TEXT NOT NULL,
+          rule_id TEXT,
+          finding_id TEXT,
+          decision_json TEXT NOT NULL,
+          UNIQUE (channel, decision_id)
+        );`);
+      db.prepare("UPDATE sqlite_sequence SET seq = MAX(seq, ?) WHERE name = 'outbox'").run(seq);
+    },
+  },
 ];
 
 export interface OutboxRow {
@@ -101,6 +182,28 @@ export interface NewNotification {
   windowStart: number;
   windowEnd: number;
   now: number;
+}
+
+/** A remediation notice: the outbox row plus the decision it reports (kept as written, JSON). */
+export interface NewRemediationNotice extends Omit<NewNotification, 'kind'> {
+  decisionId: string;
+  status: string;
+  actionId: string;
+  ruleId?: string;
+  findingId?: string;
+  /** The decision as it was when enqueued; the notice is rendered from it at send time. */
+  decisionJson: string;
+}
+
+export interface RemediationNoticeRow {
+  outboxId: number;
+  channel: string;
+  decisionId: string;
+  status: string;
+  actionId: string;
+  ruleId?: string;
+  findingId?: string;
+  decisionJson: string;
 }
 
 export interface NotificationStats {
@@ -165,6 +268,19 @@ function toRow(r: RawRow): OutboxRow {
   };
 }
 
+function pickNotification(n: Omit<NewNotification, 'kind'>): Omit<NewNotification, 'kind'> {
+  return {
+    channel: n.channel,
+    groupKey: n.groupKey,
+    idempotencyKey: n.idempotencyKey,
+    maxAttempts: n.maxAttempts,
+    nextAttemptAt: n.nextAttemptAt,
+    windowStart: n.windowStart,
+    windowEnd: n.windowEnd,
+    now: n.now,
+  };
+}
+
 const SEVERITY_ORDER = "CASE f.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END";
 
 export class Outbox {
@@ -211,7 +327,76 @@ export class Outbox {
         ORDER BY ${SEVERITY_ORDER}, o.attached_at, o.rowid LIMIT ?`),
       findingIds: p('SELECT finding_id FROM outbox_findings WHERE outbox_id = ? ORDER BY attached_at, rowid LIMIT ?'),
       purge: p(`DELETE FROM outbox WHERE state = 'delivered' AND delivered_at < ?`),
+      linkRemediation: p(`INSERT OR IGNORE INTO outbox_remediation (outbox_id, channel, decision_id, status, action_id, rule_id, finding_id, decision_json)
+        VALUES (@outboxId, @channel, @decisionId, @status, @actionId, @ruleId, @findingId, @decisionJson)`),
+      remediationOf: p('SELECT * FROM outbox_remediation WHERE outbox_id = ?'),
+      remediationByDecision: p('SELECT outbox_id FROM outbox_remediation WHERE decision_id = ? ORDER BY outbox_id'),
     };
+  }
+
+  /** Statements that depend on a kind filter, prepared once per filter. */
+  private readonly filtered = new Map<string, Database.Statement>();
+
+  private filteredStatement(name: string, kinds: readonly NotificationKind[], build: (clause: string) => string): Database.Statement {
+    for (const k of kinds) if (!(NOTIFICATION_KINDS as readonly string[]).includes(k)) throw new Error(`unknown notification kind ${k}`);
+    const key = `${name}:${[...kinds].sort().join(',')}`;
+    let statement = this.filtered.get(key);
+    if (!statement) {
+      statement = this.db.prepare(build(`AND kind IN (${kinds.map((k) => `'${k}'`).join(', ')})`));
+      this.filtered.set(key, statement);
+    }
+    return statement;
+  }
+
+  /**
+   * Creates a remediation notice on one channel with its decision, or returns the existing one for the
+   * same (channel, idempotency key) — enqueueing a decision twice is a no-op. `created` says which.
+   */
+  insertRemediation(n: NewRemediationNotice): { row: OutboxRow; created: boolean } {
+    return this.immediate(() => {
+      const created = this.s.insert!.run({ ...pickNotification(n), kind: 'remediation' }).changes > 0;
+      const row = toRow(this.s.byKey!.get(n.channel, n.idempotencyKey) as RawRow);
+      if (created) {
+        this.s.linkRemediation!.run({
+          outboxId: row.id,
+          channel: n.channel,
+          decisionId: n.decisionId,
+          status: n.status,
+          actionId: n.actionId,
+          ruleId: n.ruleId ?? null,
+          findingId: n.findingId ?? null,
+          decisionJson: n.decisionJson,
+        });
+        if (n.findingId !== undefined) {
+          this.s.bumpCount!.run(n.now, row.id);
+          return { row: { ...row, count: row.count + 1 }, created };
+        }
+      }
+      return { row, created };
+    });
+  }
+
+  /** The decision a remediation notice reports. */
+  remediationOf(outboxId: number): RemediationNoticeRow | undefined {
+    const r = this.s.remediationOf!.get(outboxId) as
+      | { outbox_id: number; channel: string; decision_id: string; status: string; action_id: string; rule_id: string | null; finding_id: string | null; decision_json: string }
+      | undefined;
+    if (!r) return undefined;
+    return {
+      outboxId: r.outbox_id,
+      channel: r.channel,
+      decisionId: r.decision_id,
+      status: r.status,
+      actionId: r.action_id,
+      ...(r.rule_id !== null ? { ruleId: r.rule_id } : {}),
+      ...(r.finding_id !== null ? { findingId: r.finding_id } : {}),
+      decisionJson: r.decision_json,
+    };
+  }
+
+  /** Outbox rows reporting a decision (one per channel it went to). */
+  noticesOfDecision(decisionId: string): OutboxRow[] {
+    return (this.s.remediationByDecision!.all(decisionId) as { outbox_id: number }[]).map((r) => this.get(r.outbox_id)).filter((r): r is OutboxRow => r !== undefined);
   }
 
   /** Creates the notification, or returns the existing one with the same (channel, idempotency key). */
@@ -257,10 +442,15 @@ export class Outbox {
    * Claims up to `limit` due rows of a channel: pending rows whose time has come, and rows whose
    * claim lease expired (their claimant died). Each claim counts as an attempt.
    */
-  claimDue(channel: string, options: { now: number; limit: number; leaseMs: number; owner: string }): OutboxRow[] {
+  claimDue(channel: string, options: { now: number; limit: number; leaseMs: number; owner: string; kinds?: readonly NotificationKind[] }): OutboxRow[] {
     if (options.limit <= 0) return [];
+    const due = options.kinds
+      ? this.filteredStatement('due', options.kinds, (clause) => `SELECT * FROM outbox WHERE channel = ? ${clause}
+          AND ((state = 'pending' AND next_attempt_at <= @now) OR (state = 'sending' AND lease_until <= @now))
+          ORDER BY next_attempt_at, id LIMIT @limit`)
+      : this.s.due!;
     return this.immediate(() => {
-      const rows = this.s.due!.all(channel, { now: options.now, limit: options.limit }) as RawRow[];
+      const rows = due.all(channel, { now: options.now, limit: options.limit }) as RawRow[];
       for (const r of rows) this.s.claim!.run(options.now + options.leaseMs, options.owner, options.now, r.id);
       return rows.map((r) => ({ ...toRow(r), state: 'sending' as const, attempts: r.attempts + 1, claimedBy: options.owner, leaseUntil: options.now + options.leaseMs }));
     });
@@ -323,9 +513,24 @@ export class Outbox {
   }
 
   /** The earliest time something (of one channel) becomes due — pending time or lease expiry — if anything is outstanding. */
-  nextDueAt(channel?: string): number | undefined {
+  nextDueAt(channel?: string, kinds?: readonly NotificationKind[]): number | undefined {
+    if (kinds) {
+      const statement = this.filteredStatement(channel === undefined ? 'nextDue' : 'nextDueOf', kinds, (clause) =>
+        `SELECT MIN(CASE state WHEN 'pending' THEN next_attempt_at ELSE lease_until END) AS t FROM outbox WHERE ${channel === undefined ? '1' : 'channel = ?'} ${clause} AND state IN ('pending', 'sending')`,
+      );
+      const row = (channel === undefined ? statement.get() : statement.get(channel)) as { t: number | null };
+      return row.t ?? undefined;
+    }
     const row = (channel === undefined ? this.s.nextDue!.get() : this.s.nextDueOf!.get(channel)) as { t: number | null };
     return row.t ?? undefined;
+  }
+
+  /** Rows pending or in flight, on these channels (and of these kinds). */
+  outstanding(channels: readonly string[], kinds?: readonly NotificationKind[]): number {
+    if (channels.length === 0) return 0;
+    const kindClause = kinds ? ` AND kind IN (${kinds.map(() => '?').join(', ')})` : '';
+    const sql = `SELECT COUNT(*) AS n FROM outbox WHERE state IN ('pending', 'sending') AND channel IN (${channels.map(() => '?').join(', ')})${kindClause}`;
+    return (this.db.prepare(sql).get(...channels, ...(kinds ?? [])) as { n: number }).n;
   }
 
   counts(): StateCount[] {

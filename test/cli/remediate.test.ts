@@ -1,12 +1,14 @@
 /**
  * `trailguard remediate` as a command: --event dry run (the plan, nothing changed), --enforce against
  * moto_server (the rule really goes), --as-configured holding a plan for approval, approve / reject /
- * pending / log on the SQLite store, policy, and usage errors (exit 2).
+ * pending / log on the shared store, policy, and usage errors (exit 2); decisions delivered through
+ * the notification channels (a local webhook), the store of the first release adopted.
  *
  * Runs in-process (remediateCommand with the AWS clients pointed at moto), because `remediate` is
  * registered in src/cli/main.ts by a separate change.
  */
-import { writeFileSync } from 'node:fs';
+import '../notify/support/loopback-only.js';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { AuthorizeSecurityGroupIngressCommand, CreateSecurityGroupCommand, CreateVpcCommand, DescribeSecurityGroupRulesCommand, EC2Client } from '@aws-sdk/client-ec2';
@@ -15,15 +17,27 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/load.js';
 import { remediateCommand, type RemediateCommandDeps } from '../../src/cli/remediate-command.js';
 import { UsageError } from '../../src/cli/usage-error.js';
-import { createRemediationClients } from '../../src/remediate/clients.js';
+import { runNotifyStatus } from '../../src/notify/cli-run.js';
+import { ApprovalStore } from '../../src/remediate/approvals.js';
+import { createRemediationClients, type RemediationClients } from '../../src/remediate/clients.js';
+import { RemediationLog } from '../../src/remediate/log.js';
+import { REMEDIATION_APPROVALS_SCHEMA, REMEDIATION_LOG_SCHEMA } from '../../src/remediate/schema.js';
+import { openStore } from '../../src/store/index.js';
+import Database from 'better-sqlite3';
+import { stderrReporter } from '../../src/cli/reporter.js';
+import { startServer, type TestServer } from '../notify/support/http-server.js';
+import { blockedConnections } from '../notify/support/loopback-only.js';
 import { startMoto } from '../support/moto.js';
-import { alice, apiCall, ipPermissionItem } from '../remediate/support/events.js';
+import { alice, apiCall, ipPermissionItem, stopLogging } from '../remediate/support/events.js';
 import { makeTempDir, removeTempDirs } from './helpers.js';
 
 const moto = await startMoto();
+const hook: TestServer = await startServer(() => ({ status: 200 }));
 afterAll(async () => {
   await moto?.stop();
+  await hook.close();
   removeTempDirs();
+  expect(blockedConnections).toEqual([]);
 });
 const withMoto = moto ? describe : describe.skip;
 
@@ -74,8 +88,9 @@ async function remediate(args: string[], cwd: string, deps: Partial<RemediateCom
 }
 
 const CONFIG = `
+store:
+  path: trailguard.db
 remediation:
-  store: trailguard.db
   rules:
     security-group-ingress-open-to-world:
       action: revoke-security-group-ingress
@@ -129,7 +144,7 @@ withMoto('remediate --event against moto_server', () => {
     expect(out.decisions[0]?.message).toMatch(/^AUTO-MITIGATED: ingress tcp\/22 from 0\.0\.0\.0\/0 removed from sg-/);
     expect(await rules(groupId)).toEqual(['tcp/443 0.0.0.0/0']);
     const again = await remediate(['--event', 'event.json', '--enforce'], dir);
-    expect(again.stdout).toContain('NOT REMEDIATED (duplicate-event)');
+    expect(again.stdout).toMatch(/^SKIPPED: revoke-security-group-ingress on AuthorizeSecurityGroupIngress .* \(duplicate-event\)$/m);
     const log = await remediate(["log", "--format", "json"], dir);
     expect((JSON.parse(log.stdout) as { decisions: Array<{ status: string }> }).decisions.map((d) => d.status)).toEqual(['skipped', 'executed']);
   });
@@ -162,7 +177,7 @@ withMoto('remediate --event against moto_server', () => {
     const held = await remediate(['--event', 'event.json', '--as-configured', '--format', 'json'], dir);
     const { approvalId } = (JSON.parse(held.stdout) as { decisions: Array<{ approvalId: string }> }).decisions[0]!;
     const rejected = await remediate(['reject', approvalId, '--by', 'carol', '--reason', 'planned maintenance'], dir);
-    expect(rejected.stdout).toContain('NOT REMEDIATED (approval-rejected)');
+    expect(rejected.stdout).toMatch(/^SKIPPED: .*rejected by carol: planned maintenance \(approval-rejected\)$/m);
     expect(rejected.stdout).toContain('planned maintenance');
     expect(await rules(groupId)).toHaveLength(2);
   });
@@ -180,6 +195,8 @@ describe('remediate without AWS', () => {
     expect(r.stdout).toContain('"CidrIpv6": "::/0"');
     expect(r.stdout).toContain('note: offline');
     expect(r.stderr).toContain('no store');
+    // A quick look at a plan leaves nothing behind.
+    expect(existsSync(join(dir, '.trailguard'))).toBe(false);
   });
 
   it('an event no rule (or no remediation) covers: said so, exit 0', async () => {
@@ -208,11 +225,144 @@ describe('remediate without AWS', () => {
     const dir = makeTempDir();
     expect((await remediate([], dir)).status).toBe(2);
     expect((await remediate(['--event', 'missing.json'], dir)).status).toBe(2);
-    expect((await remediate(['approve', 'x'], dir)).stderr).toContain('needs the store');
+    expect((await remediate(['approve', 'x'], dir)).stderr).toContain(`approve needs the store, and there is none at ${join(dir, '.trailguard', 'trailguard.db')}`);
+    expect((await remediate(['log'], dir)).stderr).toContain('log needs the store');
     expect((await remediate(['policy'], dir)).stderr).toContain('no remediation action is configured');
     writeFileSync(join(dir, 'trailguard.config.yaml'), 'remediation:\n  rules:\n    cloudtrail-disabled: { action: start-cloudtrail-logging, mode: sometimes }\n');
     const bad = await remediate(['policy'], dir);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/trailguard\.config\.yaml:3:\d+: remediation\.rules\.cloudtrail-disabled\.mode: Invalid option/);
+  });
+});
+
+/** AWS clients that answer every call: tags none, changes accepted. */
+function fakeClients(): RemediationClients {
+  const clients: RemediationClients = { send: async (call) => (call.operation === 'ListTags' ? { ResourceTagList: [{ TagsList: [] }] } : {}), forAccount: () => clients };
+  return clients;
+}
+
+const OPEN_SSH = () => apiCall('ec2.amazonaws.com', 'AuthorizeSecurityGroupIngress', { groupId: 'sg-0a1b2c3d4e5f60718', ipPermissions: { items: [ipPermissionItem({ protocol: 'tcp', from: 22, to: 22, v4: ['0.0.0.0/0'] })] } }, { _return: true });
+
+function notifyWorkspace(extra = '', channel = `url: "${hook.url}/hook"`): string {
+  const dir = makeTempDir();
+  writeFileSync(
+    join(dir, 'trailguard.config.yaml'),
+    `notifications:
+  channels:
+    hook: { type: webhook, ${channel}, delivery: { maxAttempts: 2, initialBackoffSeconds: 0.02, maxBackoffSeconds: 0.05, timeoutSeconds: 2 } }
+remediation:
+  rules:
+    security-group-ingress-open-to-world: { action: revoke-security-group-ingress, mode: enforce }
+    cloudtrail-disabled: { action: start-cloudtrail-logging, mode: approve }
+${extra}`,
+  );
+  writeFileSync(join(dir, 'ssh.json'), JSON.stringify({ Records: [OPEN_SSH()] }));
+  writeFileSync(join(dir, 'stop.json'), JSON.stringify({ Records: [stopLogging()] }));
+  return dir;
+}
+
+const hookTitles = () => hook.requests.map((r) => (r.json as { type: string; data: { title: string } }).data.title);
+
+describe('remediate decisions through the notification channels', () => {
+  beforeEach(() => {
+    hook.requests.length = 0;
+    hook.respond(() => ({ status: 200 }));
+  });
+
+  it('each decision is logged and delivered from the one store notifications use; --no-notify sends nothing', async () => {
+    const dir = notifyWorkspace();
+    const r = await remediate(['--event', 'ssh.json', '--offline'], dir);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^DRY-RUN: would remove ingress tcp\/22 from 0\.0\.0\.0\/0 from sg-0a1b2c3d4e5f60718/m);
+    expect(r.stderr).toContain('Remediation notices: 1 delivered, 0 failed');
+    expect(hook.requests.map((q) => (q.json as { type: string }).type)).toEqual(['trailguard.remediation']);
+    expect(hookTitles()[0]).toMatch(/^DRY-RUN: would remove ingress tcp\/22 from 0\.0\.0\.0\/0 from sg-0a1b2c3d4e5f60718/);
+
+    const quiet = await remediate(['--event', 'ssh.json', '--offline', '--no-notify'], dir);
+    expect(quiet.status, quiet.stderr).toBe(0);
+    expect(quiet.stderr).not.toContain('Remediation notices');
+    expect(hook.requests).toHaveLength(1);
+
+    const store = openStore(join(dir, '.trailguard', 'trailguard.db'));
+    expect(store.versions()).toEqual({ findings: 1, outbox: 2, remediation: 1 });
+    expect(new RemediationLog(store).list().map((d) => d.status)).toEqual(['dry-run', 'dry-run']);
+    expect(store.outbox.list().map((o) => [o.channel, o.kind, o.state])).toEqual([['hook', 'remediation', 'delivered']]);
+    store.close();
+  });
+
+  it('approve mode: APPROVAL NEEDED with the command and expiry, then AUTO-MITIGATED when approved', async () => {
+    const dir = notifyWorkspace();
+    const deps = { clients: () => fakeClients() };
+    const held = await remediate(['--event', 'stop.json', '--as-configured', '--format', 'json'], dir, deps);
+    expect(held.status, held.stderr).toBe(0);
+    const { approvalId } = (JSON.parse(held.stdout) as { decisions: Array<{ approvalId: string }> }).decisions[0]!;
+    expect(hookTitles()).toEqual([
+      `APPROVAL NEEDED: start logging on trail management-events (stopped by arn:aws:sts::123456789012:assumed-role/Admin/alice) (approve with \`trailguard remediate approve ${approvalId}\`, expires 2026-11-21T10:06:00.000Z)`,
+    ]);
+    const approved = await remediate(['approve', approvalId, '--by', 'carol'], dir, deps);
+    expect(approved.status, approved.stderr).toBe(0);
+    expect(approved.stderr).toContain('Remediation notices: 1 delivered, 0 failed');
+    expect(hookTitles()[1]).toBe('AUTO-MITIGATED: logging restarted on trail management-events that was stopped by arn:aws:sts::123456789012:assumed-role/Admin/alice');
+    // Both notices carry the finding's incident key: one problem, one incident.
+    const keys = hook.requests.map((q) => (q.json as { data: { incidentKey: string } }).data.incidentKey);
+    expect(keys[0]).toMatch(/^trailguard:cloudtrail-disabled:/);
+    expect(keys[1]).toBe(keys[0]);
+  });
+
+  it('a failing channel: the failure on stderr (secrets redacted), the exit code unchanged, the notice in notify status', async () => {
+    const token = 'hook-token-5f0e2a9c41d7';
+    process.env.TG_REMEDIATE_HOOK_TOKEN = token;
+    try {
+      const dir = notifyWorkspace('', `url: "${hook.url}/hook/\${env:TG_REMEDIATE_HOOK_TOKEN}"`);
+      hook.respond((q) => ({ status: 500, body: `no route for ${q.path}` }));
+      const r = await remediate(['--event', 'ssh.json', '--offline'], dir);
+      expect(r.status, r.stderr).toBe(0);
+      expect(hook.requests[0]!.path).toBe(`/hook/${token}`);
+      expect(r.stderr).toMatch(/warning: remediation notice 1 \(dry-run [0-9a-f-]+\) to hook failed: webhook channel "hook": HTTP 500: no route for \/hook\/\[REDACTED\] \(gave up after 2 attempts\) — re-drive with: trailguard notify retry --id 1/);
+      expect(r.stderr).toContain('Remediation notices: 0 delivered, 1 failed');
+      expect(r.stdout + r.stderr).not.toContain(token);
+
+      let out = '';
+      const io = { stdout: { write: (t: string) => ((out += t), true) } as unknown as NodeJS.WritableStream, reporter: stderrReporter(process.stderr, true), cwd: dir };
+      expect(await runNotifyStatus({}, io)).toBe(0);
+      expect(out).toMatch(/^hook\s+0\s+0\s+0\s+1\s+-$/m);
+      expect(out).toMatch(/^1\s+hook\s+remediation\s+failed\s+1\s+dry-run revoke-security-group-ingress \(security-group-ingress-open-to-world\)\s+2\/2/m);
+      expect(out).not.toContain(token);
+    } finally {
+      delete process.env.TG_REMEDIATE_HOOK_TOKEN;
+    }
+  });
+
+  it('remediation.store is retired with a precise error saying what to write instead', async () => {
+    const dir = makeTempDir();
+    writeFileSync(join(dir, 'trailguard.config.yaml'), 'remediation:\n  mode: dry-run\n  store: old.db\n');
+    writeFileSync(join(dir, 'ssh.json'), JSON.stringify(OPEN_SSH()));
+    const r = await remediate(['--event', 'ssh.json', '--offline'], dir);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/trailguard\.config\.yaml:3:\d+: remediation\.store: retired: the remediation log and approvals now live in the shared store/);
+    expect(r.stderr).toContain('To keep using old.db, make it the top-level store path — store: { path: "old.db" } — relative to the config file (its log and approvals are kept and read as they are); or delete this key to use .trailguard/trailguard.db');
+  });
+
+  it('the file the first release wrote, named as store.path: its approvals and log are there, and approving works', async () => {
+    const dir = notifyWorkspace('store:\n  path: old-remediation.db\n');
+    const db = new Database(join(dir, 'old-remediation.db'));
+    db.exec(REMEDIATION_LOG_SCHEMA);
+    db.exec(REMEDIATION_APPROVALS_SCHEMA);
+    const raw = { db, migrate: () => {} };
+    const plan = { actionId: 'start-cloudtrail-logging', calls: [{ service: 'cloudtrail' as const, operation: 'StartLogging', input: { Name: 'management-events' }, region: 'us-east-1', account: '123456789012', description: 'start logging on trail management-events' }], effect: { done: 'logging restarted on trail management-events', todo: 'start logging on trail management-events' }, kept: [], notes: [], resources: [] };
+    const old = { id: 'd-old', createdAt: '2026-11-20T09:00:00.000Z', status: 'pending-approval' as const, mode: 'approve' as const, actionId: 'start-cloudtrail-logging', ruleId: 'cloudtrail-disabled', eventId: 'e-old', eventName: 'StopLogging', eventSource: 'cloudtrail.amazonaws.com', eventTime: '2026-11-20T08:59:00Z', account: '123456789012', region: 'us-east-1', actor: 'arn:aws:sts::123456789012:assumed-role/Admin/alice', message: 'APPROVAL NEEDED (trailguard remediate approve a-old): start logging on trail management-events', approvalId: 'a-old', plan };
+    new RemediationLog(raw).record(old);
+    new ApprovalStore(raw).create({ id: 'a-old', decisionId: 'd-old', createdAt: old.createdAt, expiresAt: '2026-11-21T09:00:00.000Z', actionId: old.actionId, eventId: 'e-old', summary: plan.effect.todo, plan, decision: old });
+    db.close();
+
+    const pending = await remediate(['pending'], dir);
+    expect(pending.status, pending.stderr).toBe(0);
+    expect(pending.stdout).toContain('a-old  expires 2026-11-21T09:00:00.000Z  start-cloudtrail-logging: start logging on trail management-events');
+    const approved = await remediate(['approve', 'a-old', '--by', 'carol'], dir, { clients: () => fakeClients() });
+    expect(approved.status, approved.stderr).toBe(0);
+    expect(hookTitles()).toEqual(['AUTO-MITIGATED: logging restarted on trail management-events']);
+    const log = await remediate(['log', '--format', 'json'], dir);
+    expect((JSON.parse(log.stdout) as { decisions: Array<{ id: string; status: string }> }).decisions.map((d) => d.status)).toEqual(['executed', 'pending-approval']);
+    expect(existsSync(join(dir, '.trailguard'))).toBe(false);
   });
 });

@@ -1,8 +1,9 @@
 import './support/loopback-only.js';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/load.js';
 import { notificationsConfigSchema } from '../../src/notify/config.js';
@@ -27,6 +28,14 @@ describe('notifications config', () => {
     expect(Object.keys(loaded.notifications!.channels)).toEqual(['slack-secops', 'teams-soc', 'pagerduty', 'opsgenie-eu', 'sns-alerts', 'ses-email', 'smtp-email', 'siem', 'console', 'archive']);
     expect(loaded.store!.path).toBe(path.join(dir, 'state/trailguard.db'));
     expect(loaded.notifications!.channels.archive).toMatchObject({ type: 'jsonl', path: path.join(dir, 'state/notifications.jsonl') });
+    expect(loaded.notifications!.remediation).toEqual({ channels: 'inherit', statuses: ['executed', 'failed', 'pending-approval', 'skipped'], skipReasons: ['loop-guard', 'tagged', 'allowlisted-principal', 'approval-expired', 'approval-rejected'] });
+  });
+
+  it('the remediation section documented in config.ts parses', () => {
+    const text = readFileSync(new URL('../../src/notify/config.ts', import.meta.url), 'utf8');
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(text)![1]!.replace(/^ \* ?/gm, '');
+    const section = (parse(yaml) as { notifications: { remediation: unknown } }).notifications.remediation;
+    expect(notificationsConfigSchema.parse({ channels: { 'slack-secops': { type: 'stdout' } }, remediation: section }).remediation).toMatchObject({ channels: 'inherit' });
   });
 
   it('routes by severity, rule (with wildcards), tag and account, to the union of matching routes', () => {

@@ -1,6 +1,7 @@
 /**
  * kill -9 in the middle of a delivery, then a restart on the same store: what was pending and what
- * was in flight is delivered; the receiver, de-duplicating on webhook-id, sees every finding once.
+ * was in flight is delivered; the receiver, de-duplicating on webhook-id, sees every finding (and
+ * every remediation decision) once.
  */
 import './support/loopback-only.js';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -14,11 +15,12 @@ import { startServer, type RecordedRequest } from './support/http-server.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const WORKER = fileURLToPath(new URL('./support/outbox-worker.ts', import.meta.url));
+const REMEDIATION_WORKER = fileURLToPath(new URL('./support/remediation-worker.ts', import.meta.url));
 const dir = mkdtempSync(path.join(tmpdir(), 'tg-crash-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function worker(storePath: string, url: string, count: number): { child: ChildProcess; output: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER, storePath, url, String(count)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+function worker(storePath: string, url: string, count: number, script = WORKER): { child: ChildProcess; output: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, storePath, url, String(count)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -80,6 +82,56 @@ describe('crash recovery', () => {
       expect(byId.size).toBe(N);
       expect(new Set(byId.values()).size).toBe(N);
       expect(server.requests.length).toBeGreaterThan(N); // the in-flight ones were sent again (same id)
+    } finally {
+      await server.close();
+    }
+  }, 60_000);
+
+  it('remediation notices too: decided and logged before the crash, each delivered once after the restart', async () => {
+    const N = 12;
+    const storePath = path.join(dir, 'remediation.db');
+    let killAt: (() => void) | undefined;
+    const killed = new Promise<void>((resolve) => (killAt = resolve));
+    let phase: 'first' | 'second' = 'first';
+    const server = await startServer((_req: RecordedRequest, index: number) => {
+      if (phase === 'first') {
+        if (index === 4) {
+          killAt!();
+          return { hang: true };
+        }
+        return { status: 200, delayMs: 60 };
+      }
+      return { status: 200 };
+    });
+    try {
+      const first = worker(storePath, `${server.url}/hook`, N, REMEDIATION_WORKER);
+      await killed;
+      first.child.kill('SIGKILL');
+      expect((await first.output).signal).toBe('SIGKILL');
+
+      phase = 'second';
+      const done = await worker(storePath, `${server.url}/hook`, 0, REMEDIATION_WORKER).output;
+      expect(done.code, done.stderr).toBe(0);
+      expect(done.stderr).toMatch(/recovered \d+ notification\(s\) left in flight by a process that stopped/);
+
+      const final = openStore(storePath);
+      const logged = final.db.prepare("SELECT id FROM remediation_log WHERE status = 'dry-run'").all() as { id: string }[];
+      expect(logged).toHaveLength(N);
+      expect(final.outbox.counts().map((c) => [c.state, c.count])).toEqual([['delivered', N]]);
+      final.close();
+
+      const byId = new Map<string, string>();
+      for (const r of server.requests) {
+        const id = r.headers['webhook-id'] as string;
+        const data = (r.json as { type: string; data: { title: string; remediation: { id: string } } }).data;
+        expect((r.json as { type: string }).type).toBe('trailguard.remediation');
+        expect(data.title).toMatch(/^DRY-RUN: would start logging on trail /);
+        if (byId.has(id)) expect(byId.get(id)).toBe(data.remediation.id);
+        byId.set(id, data.remediation.id);
+      }
+      expect(byId.size).toBe(N);
+      expect([...byId.values()].sort()).toEqual(logged.map((l) => l.id).sort());
+      expect(server.requests.length).toBeGreaterThan(N);
     } finally {
       await server.close();
     }

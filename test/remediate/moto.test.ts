@@ -37,13 +37,13 @@ import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, GetRolePo
 import { CreateKeyCommand, DescribeKeyCommand, DisableKeyCommand, KMSClient, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
 import { CreateBucketCommand, GetPublicAccessBlockCommand, PutPublicAccessBlockCommand, S3Client } from '@aws-sdk/client-s3';
 import { DescribeHubCommand, DisableSecurityHubCommand, EnableSecurityHubCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
-import Database from 'better-sqlite3';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CloudTrailRecord } from '../../src/cloudtrail/types.js';
 import { createRemediationClients } from '../../src/remediate/clients.js';
 import { remediationConfigSchema } from '../../src/remediate/config.js';
 import { RemediationLog } from '../../src/remediate/log.js';
 import { createRemediationRunner } from '../../src/remediate/runner.js';
+import { openStore } from '../../src/store/store.js';
 import type { ActionEntry } from '../../src/remediate/config.js';
 import { startMoto } from '../support/moto.js';
 import {
@@ -75,7 +75,7 @@ function config(region = REGION) {
 }
 
 function runner(remediation: unknown = {}) {
-  const log = new RemediationLog(new Database(':memory:'));
+  const log = new RemediationLog(openStore(':memory:'));
   return {
     log,
     runner: createRemediationRunner({

@@ -33,7 +33,10 @@ describe('approvals', () => {
     const h = harness(APPROVE);
     const [held] = await h.runner.handleFinding(findingFor(stopLogging(), 'cloudtrail-disabled'));
     expect(held).toMatchObject({ status: 'pending-approval', mode: 'approve' });
-    expect(held?.message).toBe(`APPROVAL NEEDED (trailguard remediate approve ${held?.approvalId}): start logging on trail management-events (stopped by arn:aws:sts::${ACCOUNT}:assumed-role/Admin/alice)`);
+    expect(held?.message).toBe(
+      `APPROVAL NEEDED: start logging on trail management-events (stopped by arn:aws:sts::${ACCOUNT}:assumed-role/Admin/alice) (approve with \`trailguard remediate approve ${held?.approvalId}\`, expires 2026-11-20T12:06:00.000Z)`,
+    );
+    expect(held).toMatchObject({ expiresAt: '2026-11-20T12:06:00.000Z', finding: { ruleId: 'cloudtrail-disabled', severity: 'critical' } });
     expect(ct.commandCalls(StartLoggingCommand)).toHaveLength(0);
     expect(h.approvals.pending(new Date('2026-11-20T10:30:00Z')).map((a) => a.id)).toEqual([held?.approvalId]);
     const done = await h.runner.approve(held!.approvalId!, 'carol');

@@ -271,7 +271,7 @@ describe('policy and safety', () => {
     const { runner } = harness(world);
     const [decision] = await runner.handleFinding(findingFor(record, 'security-group-ingress-open-to-world'));
     expect(decision).toMatchObject({ status: 'skipped', reason: 'loop-guard' });
-    expect(decision?.message).toContain('NOT REMEDIATED (loop-guard)');
+    expect(decision?.message).toMatch(/^SKIPPED: .* \(loop-guard\)$/);
     expect(ec2.calls()).toHaveLength(0);
   });
 

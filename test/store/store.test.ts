@@ -1,9 +1,11 @@
 import '../notify/support/loopback-only.js';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_STORE_PATH, openStore, resolveStorePath, StoreError, type Migration, type Store } from '../../src/store/index.js';
+import { FINDINGS_MIGRATIONS } from '../../src/store/findings.js';
+import { DEFAULT_STORE_PATH, openStore, OUTBOX_MIGRATIONS, resolveStorePath, StoreError, type Migration, type Store } from '../../src/store/index.js';
 import { makeFinding } from '../notify/support/findings.js';
 
 const dirs: string[] = [];
@@ -49,7 +51,7 @@ describe('openStore', () => {
   it('creates the directory, uses WAL and records the built-in migrations', () => {
     const store = open();
     expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(store.versions()).toEqual({ findings: 1, outbox: 1 });
+    expect(store.versions()).toEqual({ findings: 1, outbox: 2 });
   });
 
   it('applies migrations once, in order, and lets another feature add its tables', () => {
@@ -191,3 +193,65 @@ describe('outbox', () => {
     expect(store.outbox.counts()).toEqual([{ channel: 'c', state: 'pending', count: 1, oldestCreatedAt: 0 }]);
   });
 });
+
+describe('outbox schema version 2: remediation notices', () => {
+  /** A store as trailguard wrote it before remediation notices: findings v1, outbox v1. */
+  function versionOneStore(file: string): void {
+    const db = new Database(file);
+    db.exec('CREATE TABLE schema_migrations (feature TEXT NOT NULL, version INTEGER NOT NULL, name TEXT NOT NULL, applied_at TEXT NOT NULL, PRIMARY KEY (feature, version))');
+    FINDINGS_MIGRATIONS[0]!.up(db);
+    OUTBOX_MIGRATIONS[0]!.up(db);
+    db.exec("INSERT INTO schema_migrations VALUES ('findings', 1, 'findings table', 'x'), ('outbox', 1, 'outbox and outbox_findings', 'x')");
+    const f = makeFinding(1);
+    db.prepare(`INSERT INTO findings (id, rule_id, severity, account, region, event_time, dedupe_key, finding_json, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, 1)`).run(f.id, f.ruleId, f.severity, f.account, f.region, f.eventTime, f.dedupeKey, JSON.stringify(f));
+    const insert = db.prepare(`INSERT INTO outbox (channel, kind, group_key, idempotency_key, state, max_attempts, next_attempt_at, window_start, window_end, last_error, created_at, updated_at)
+      VALUES ('hook', 'finding', ?, ?, ?, 3, 0, 0, 0, ?, 5, 5)`);
+    insert.run('g1', 'tg_1', 'delivered', null);
+    insert.run('g2', 'tg_2', 'failed', 'HTTP 500');
+    insert.run('g3', 'tg_3', 'pending', null);
+    db.prepare('INSERT INTO outbox_findings VALUES (2, ?, ?, 5)').run('hook', f.id);
+    db.exec('DELETE FROM outbox WHERE id = 3'); // the sequence is ahead of the last row
+    db.close();
+  }
+
+  it('migrates a version 1 outbox in place: rows, ids, links and sequence kept; remediation rows accepted', () => {
+    const file = tempDb();
+    mkdirSync(path.dirname(file), { recursive: true });
+    versionOneStore(file);
+    const store = open(file);
+    expect(store.versions()).toEqual({ findings: 1, outbox: 2 });
+    expect(store.outbox.list().map((r) => [r.id, r.kind, r.state, r.lastError])).toEqual([
+      [1, 'finding', 'delivered', undefined],
+      [2, 'finding', 'failed', 'HTTP 500'],
+    ]);
+    expect(store.outbox.findingIdsOf(2)).toEqual([makeFinding(1).id]);
+    expect(store.outbox.coveringNotification('hook', makeFinding(1).id)).toBe(2);
+    const { row, created } = store.outbox.insertRemediation({ ...row0('hook'), decisionId: 'd-1', status: 'executed', actionId: 'revoke-security-group-ingress', ruleId: 'r', findingId: 'f', decisionJson: '{"id":"d-1"}' });
+    expect(created).toBe(true);
+    expect(row).toMatchObject({ id: 4, kind: 'remediation', count: 1 });
+    expect(store.outbox.insertRemediation({ ...row0('hook'), decisionId: 'd-1', status: 'executed', actionId: 'x', decisionJson: '{}' })).toMatchObject({ created: false, row: { id: 4 } });
+    expect(store.outbox.remediationOf(4)).toMatchObject({ decisionId: 'd-1', status: 'executed', ruleId: 'r', findingId: 'f', decisionJson: '{"id":"d-1"}' });
+    expect(store.outbox.noticesOfDecision('d-1').map((r) => r.id)).toEqual([4]);
+    expect(store.db.pragma('foreign_key_check')).toEqual([]);
+    // Deleting a delivered notice deletes its decision snapshot with it.
+    store.outbox.claimDue('hook', { now: 10, limit: 5, leaseMs: 10, owner: 'o', kinds: ['remediation'] });
+    store.outbox.markDelivered(4, 20);
+    expect(store.outbox.purgeDelivered(21)).toBe(1);
+    expect(store.outbox.remediationOf(4)).toBeUndefined();
+  });
+
+  it('claims and waits on chosen kinds only', () => {
+    const store = open();
+    store.outbox.insert(row('c', 'f', 0));
+    store.outbox.insertRemediation({ ...row0('c', 50), decisionId: 'd', status: 'dry-run', actionId: 'a', decisionJson: '{}' });
+    expect(store.outbox.nextDueAt('c', ['remediation'])).toBe(50);
+    expect(store.outbox.nextDueAt(undefined, ['finding'])).toBe(0);
+    expect(store.outbox.outstanding(['c'], ['remediation'])).toBe(1);
+    expect(store.outbox.claimDue('c', { now: 100, limit: 10, leaseMs: 10, owner: 'o', kinds: ['remediation'] }).map((r) => r.kind)).toEqual(['remediation']);
+    expect(store.outbox.outstanding(['c'])).toBe(2);
+  });
+});
+
+function row0(channel: string, now = 0) {
+  return { channel, groupKey: 'trailguard:k', idempotencyKey: `tg_r_${channel}`, maxAttempts: 3, nextAttemptAt: now, windowStart: now, windowEnd: now, now };
+}

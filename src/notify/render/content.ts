@@ -5,11 +5,13 @@
  */
 import type { Actor } from '../../cloudtrail/types.js';
 import type { Finding } from '../../findings/types.js';
+import type { RemediationDecision } from '../../remediate/types.js';
 import type { Compliance, Severity } from '../../rules/types.js';
 import { severityRank } from '../../rules/types.js';
 import type { TemplatesConfig } from '../config.js';
 import type { Notification } from '../types.js';
 import { SEVERITY_STYLES, type SeverityStyle } from './severity.js';
+import { renderRemediation } from './remediation.js';
 import { compileNotifyTemplate, type NotifyTemplate } from './template.js';
 
 export interface Fact {
@@ -48,8 +50,12 @@ export interface MessageContent {
   storm?: StormView;
   /** "trailguard · rule cloudtrail-disabled · finding 3f2a…" */
   footer: string;
-  /** The primary finding (absent only for an empty storm). */
+  /** The primary finding (absent for an empty storm and for a remediation notice). */
   finding?: Finding;
+  /** Extra titled lists (a remediation notice's calls and their outcomes, what was kept, notes). */
+  sections?: { title: string; items: string[] }[];
+  /** The decision a remediation notice reports. */
+  remediationDecision?: RemediationDecision;
   test: boolean;
 }
 
@@ -140,7 +146,9 @@ export class ContentRenderer {
     if (options.templates?.summary) this.summary = compileNotifyTemplate(options.templates.summary);
   }
 
+  /** Templates apply to findings; a remediation notice's title is always the decision's headline. */
   render(notification: Notification): MessageContent {
+    if (notification.kind === 'remediation') return renderRemediation(notification);
     return notification.kind === 'storm' ? this.renderStorm(notification) : this.renderFinding(notification);
   }
 

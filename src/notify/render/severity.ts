@@ -9,8 +9,8 @@ export interface SeverityStyle {
   slackEmoji: string;
   color: string;
   /** Adaptive Card container style and TextBlock colour. */
-  teamsStyle: 'attention' | 'warning' | 'accent' | 'default';
-  teamsColor: 'Attention' | 'Warning' | 'Accent' | 'Default';
+  teamsStyle: 'attention' | 'warning' | 'accent' | 'good' | 'default';
+  teamsColor: 'Attention' | 'Warning' | 'Accent' | 'Good' | 'Default';
 }
 
 export const SEVERITY_STYLES: Record<Severity, SeverityStyle> = {

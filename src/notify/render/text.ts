@@ -8,6 +8,7 @@ export function renderText(content: MessageContent): string {
   const width = Math.max(...content.facts.map((f) => f.label.length));
   for (const fact of content.facts) lines.push(`${`${fact.label}:`.padEnd(width + 2)}${fact.value}`);
   if (content.resources.length) lines.push('', 'Resources:', ...content.resources.map((r) => `  - ${r}`));
+  for (const section of content.sections ?? []) lines.push('', `${section.title}:`, ...section.items.map((i) => `  - ${i}`));
   if (content.storm) {
     lines.push('', 'Top rules:', ...content.storm.topRules.map((r) => `  - ${r.ruleId}: ${r.count}`));
     if (content.storm.sample.length) lines.push('', 'Most severe:', ...content.storm.sample.map((s) => `  - [${s.severity.toUpperCase()}] ${s.summary}`));
@@ -26,6 +27,8 @@ export function renderText(content: MessageContent): string {
 
 /** A few words for a pager or SMS: severity, title, account. */
 export function renderShort(content: MessageContent): string {
+  const d = content.remediationDecision;
+  if (d) return `${content.title} (${d.account}/${d.region})`;
   const where = content.finding && content.kind !== 'storm' ? ` (${content.finding.account}/${content.finding.region})` : '';
   return `${content.style.label}: ${content.title.replace(/^[A-Z]+: /, '')}${where}`;
 }
@@ -54,6 +57,7 @@ export function renderHtml(content: MessageContent): string {
       .join('')}</table>`,
   );
   if (content.resources.length) parts.push(section('Resources', list(content.resources)));
+  for (const extra of content.sections ?? []) parts.push(section(extra.title, list(extra.items)));
   if (content.storm) {
     parts.push(section('Top rules', list(content.storm.topRules.map((r) => `${r.ruleId}: ${r.count}`))));
     if (content.storm.sample.length) parts.push(section('Most severe', list(content.storm.sample.map((s) => `[${s.severity.toUpperCase()}] ${s.summary}`))));

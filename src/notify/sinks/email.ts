@@ -37,6 +37,9 @@ export function buildEmail(content: MessageContent, notification: Notification, 
       'X-Trailguard-Severity': content.severity,
       'X-Trailguard-Kind': notification.kind,
       ...(content.finding && notification.kind !== 'storm' ? { 'X-Trailguard-Rule': content.finding.ruleId } : {}),
+      ...(notification.remediation
+        ? { 'X-Trailguard-Remediation-Status': notification.remediation.status, ...(notification.remediation.ruleId ? { 'X-Trailguard-Rule': notification.remediation.ruleId } : {}) }
+        : {}),
     },
   };
 }

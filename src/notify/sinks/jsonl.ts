@@ -26,6 +26,7 @@ export function notificationRecord(content: MessageContent, notification: Notifi
     summary: content.summary,
     findingIds: notification.findings.map((f) => f.id),
     ...(notification.stats ? { stats: notification.stats } : {}),
+    ...(notification.remediation ? { remediation: notification.remediation } : {}),
     findings: notification.findings,
   };
 }

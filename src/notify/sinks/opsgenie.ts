@@ -6,6 +6,16 @@
  * entity 512, source 100, note 25000. `alias` de-duplicates: while an alert with the same alias is
  * open, OpsGenie increments its count instead of creating another — so the alias is the incident key.
  * Priority P1..P5 from severity.
+ *
+ * Remediation notices use the alias of the finding they act on, so they never open a second alert:
+ *   - REMEDIATION FAILED and APPROVAL NEEDED need a person: created as alerts with the finding's alias
+ *     (OpsGenie folds them into the open alert, counting them, with the headline as a note); if the
+ *     finding's alert is closed, this opens one for the finding again.
+ *   - AUTO-MITIGATED, DRY-RUN and SKIPPED are notes on the finding's alert:
+ *     POST {base}/v2/alerts/{alias}/notes?identifierType=alias {note, user, source}. OpsGenie processes
+ *     requests asynchronously: a note for an alert that does not exist (the finding was never sent to
+ *     this channel) is accepted (202) and then dropped by OpsGenie — route notices with
+ *     `notifications.remediation.channels: inherit` (the default) so they go where their finding went.
  */
 import type { Agent } from 'undici';
 import type { z } from 'zod';
@@ -62,6 +72,37 @@ export function buildOpsGenieAlert(content: MessageContent, notification: Notifi
   return alert;
 }
 
+const ATTACHED_AS_ALERT = new Set(['failed', 'pending-approval']);
+
+/** A remediation notice: an alert on the finding's alias, or a note on that alert (see the module comment). */
+export function buildOpsGenieRemediation(content: MessageContent, notification: Notification, config: Pick<OpsGenieConfig, 'responders' | 'visibleTo' | 'tags' | 'priorityMap'> = {}): { path: string; body: Record<string, unknown> } {
+  const d = notification.remediation!;
+  const alias = fitKey(notification.incidentKey, 512);
+  if (ATTACHED_AS_ALERT.has(d.status)) {
+    const details: Record<string, string> = Object.fromEntries(content.facts.map((f) => [f.label, f.value]));
+    details['Decision id'] = d.id;
+    if (d.finding) details['Finding id'] = d.finding.id;
+    const alert: Record<string, unknown> = {
+      message: truncate(content.title, 130),
+      alias,
+      description: truncate(renderText(content), 15000),
+      tags: [...new Set(['trailguard', 'remediation', d.status, content.severity, ...(d.ruleId ? [d.ruleId] : []), ...(config.tags ?? [])])].slice(0, 20).map((t) => truncate(t, 50)),
+      details: fitDetails(details),
+      entity: truncate(`aws:${d.account || 'unknown'}:${d.region || 'global'}`, 512),
+      source: 'trailguard',
+      priority: config.priorityMap?.[content.severity] ?? OPSGENIE_PRIORITY[content.severity],
+      note: truncate(content.title, 25000),
+    };
+    if (config.responders?.length) alert.responders = config.responders;
+    if (config.visibleTo?.length) alert.visibleTo = config.visibleTo;
+    return { path: '/v2/alerts', body: alert };
+  }
+  return {
+    path: `/v2/alerts/${encodeURIComponent(alias)}/notes?identifierType=alias`,
+    body: { note: truncate(renderText(content), 25000), user: 'trailguard', source: 'trailguard' },
+  };
+}
+
 export async function createOpsGenieSink(config: OpsGenieConfig, deps: SinkDeps): Promise<Sink> {
   const apiKey = await deps.resolve(config.apiKey, { secret: true });
   const base = (config.endpoint ?? OPSGENIE_ENDPOINTS[config.region ?? 'us']).replace(/\/+$/, '');
@@ -71,8 +112,9 @@ export async function createOpsGenieSink(config: OpsGenieConfig, deps: SinkDeps)
     name: deps.name,
     type: 'opsgenie',
     async send(notification: Notification, context: SendContext): Promise<SendResult> {
-      const alert = buildOpsGenieAlert(deps.renderer.render(notification), notification, config);
-      const response = await postJson(agent, `${base}/v2/alerts`, JSON.stringify(alert), { authorization: `GenieKey ${apiKey}` }, context, label);
+      const content = deps.renderer.render(notification);
+      const { path, body } = notification.kind === 'remediation' ? buildOpsGenieRemediation(content, notification, config) : { path: '/v2/alerts', body: buildOpsGenieAlert(content, notification, config) };
+      const response = await postJson(agent, `${base}${path}`, JSON.stringify(body), { authorization: `GenieKey ${apiKey}` }, context, label);
       checkResponse(response, label, (body) => {
         try {
           return (JSON.parse(body) as { message?: string }).message ?? snippet(body);

@@ -5,6 +5,16 @@
  * 202 = accepted; 400 = invalid event (not retried); 429 and 5xx = retry after some time.
  * `dedup_key` (≤255) is the notification's incident key — the finding's dedupe key — so a retried
  * or repeated alert is added to the open alert instead of opening a second incident.
+ *
+ * Remediation notices never open an incident of their own:
+ *   - REMEDIATION FAILED and APPROVAL NEEDED need a person: they are `trigger` events with the
+ *     finding's own dedup_key, so PagerDuty adds them to the finding's open alert (its timeline shows
+ *     them). If that alert is no longer open, this opens one — for the finding, not a second one.
+ *   - AUTO-MITIGATED, DRY-RUN and SKIPPED are informational: Change Events
+ *     (POST /v2/change/enqueue {routing_key, payload{summary, timestamp, source, custom_details}, links}),
+ *     which never create incidents and show under the service's recent changes and the incident's
+ *     related changes. Change events have no dedup key: a crash between sending and recording the
+ *     delivery can repeat one (harmless, at-least-once like Slack).
  */
 import { createHash } from 'node:crypto';
 import type { Agent } from 'undici';
@@ -19,6 +29,17 @@ import type { SinkDeps } from './context.js';
 type PagerDutyConfig = z.infer<typeof pagerDutyChannelSchema>;
 
 export const PAGERDUTY_ENDPOINT = 'https://events.pagerduty.com/v2/enqueue';
+export const PAGERDUTY_CHANGE_ENDPOINT = 'https://events.pagerduty.com/v2/change/enqueue';
+
+/** Where change events go: configured, else beside a configured events endpoint, else PagerDuty's. */
+export function changeEndpointFor(config: Pick<PagerDutyConfig, 'endpoint' | 'changeEndpoint'>): string {
+  if (config.changeEndpoint) return config.changeEndpoint;
+  if (config.endpoint && /\/v2\/enqueue\/?$/.test(config.endpoint)) return config.endpoint.replace(/\/v2\/enqueue\/?$/, '/v2/change/enqueue');
+  return PAGERDUTY_CHANGE_ENDPOINT;
+}
+
+/** Remediation statuses that are added to the finding's incident as a trigger; the others are change events. */
+const ATTACHED_TO_INCIDENT = new Set(['failed', 'pending-approval']);
 /** Events API payloads are limited to 512 KB. */
 const MAX_EVENT_BYTES = 500 * 1024;
 
@@ -70,9 +91,66 @@ export function buildPagerDutyEvent(content: MessageContent, notification: Notif
   return event;
 }
 
+/** A remediation notice: a trigger on the finding's incident key, or a change event (see the module comment). */
+export function buildPagerDutyRemediationEvent(
+  content: MessageContent,
+  notification: Notification,
+  routingKey: string,
+  config: Pick<PagerDutyConfig, 'source' | 'severityMap'> = {},
+): { kind: 'trigger' | 'change'; event: Record<string, unknown> } {
+  const d = notification.remediation!;
+  const details: Record<string, unknown> = {
+    status: d.status,
+    mode: d.mode,
+    action: d.actionId,
+    ...(d.ruleId ? { rule: d.ruleId } : {}),
+    ...Object.fromEntries(content.facts.map((f) => [f.label.toLowerCase().replace(/\s+/g, '_'), f.value])),
+    next_step: content.summary,
+    decision_id: d.id,
+    event_id: d.eventId,
+    ...(d.finding ? { finding_id: d.finding.id } : {}),
+  };
+  for (const section of content.sections ?? []) details[section.title.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '')] = section.items;
+  const source = config.source ?? `aws:${d.account || 'unknown'}:${d.region || 'global'}`;
+  const links = content.consoleUrl ? [{ href: content.consoleUrl, text: 'Event in the CloudTrail console' }] : undefined;
+  if (ATTACHED_TO_INCIDENT.has(d.status)) {
+    const severity = config.severityMap?.[content.severity] ?? PAGERDUTY_SEVERITY[content.severity];
+    return {
+      kind: 'trigger',
+      event: {
+        routing_key: routingKey,
+        event_action: 'trigger',
+        dedup_key: fitKey(notification.incidentKey, 255),
+        payload: { summary: truncate(content.title, 1024), source, severity, timestamp: d.createdAt, component: d.eventSource || undefined, group: d.account || undefined, class: `remediation:${d.status}`, custom_details: details },
+        client: 'trailguard',
+        ...(links ? { client_url: content.consoleUrl, links } : {}),
+      },
+    };
+  }
+  return {
+    kind: 'change',
+    event: {
+      routing_key: routingKey,
+      payload: { summary: truncate(content.title, 1024), timestamp: d.createdAt, source, custom_details: details },
+      ...(links ? { links } : {}),
+    },
+  };
+}
+
+/** PagerDuty answers {"status":"invalid event","message":...,"errors":[...]} on 400. */
+function pagerDutyError(body: string): string {
+  try {
+    const parsed = JSON.parse(body) as { message?: string; errors?: string[] };
+    return [parsed.message, ...(parsed.errors ?? [])].filter(Boolean).join('; ');
+  } catch {
+    return snippet(body);
+  }
+}
+
 export async function createPagerDutySink(config: PagerDutyConfig, deps: SinkDeps): Promise<Sink> {
   const routingKey = await deps.resolve(config.routingKey, { secret: true });
   const endpoint = config.endpoint ?? PAGERDUTY_ENDPOINT;
+  const changeEndpoint = changeEndpointFor(config);
   const agent: Agent = createHttpAgent();
   const label = `pagerduty channel "${deps.name}"`;
   return {
@@ -80,18 +158,17 @@ export async function createPagerDutySink(config: PagerDutyConfig, deps: SinkDep
     type: 'pagerduty',
     async send(notification: Notification, context: SendContext): Promise<SendResult> {
       const content = deps.renderer.render(notification);
+      if (notification.kind === 'remediation') {
+        const built = buildPagerDutyRemediationEvent(content, notification, routingKey, config);
+        const url = built.kind === 'change' ? changeEndpoint : endpoint;
+        const response = await postJson(agent, url, JSON.stringify(built.event), {}, context, label);
+        checkResponse(response, label, pagerDutyError);
+        return { status: response.status, detail: built.kind === 'change' ? 'change event' : `dedup_key ${fitKey(notification.incidentKey, 255)}` };
+      }
       let event = buildPagerDutyEvent(content, notification, routingKey, config);
       if (Buffer.byteLength(JSON.stringify(event)) > MAX_EVENT_BYTES) event = buildPagerDutyEvent({ ...content, remediation: undefined, resources: content.resources.slice(0, 20) }, notification, routingKey, config);
       const response = await postJson(agent, endpoint, JSON.stringify(event), {}, context, label);
-      // PagerDuty answers {"status":"invalid event","message":...,"errors":[...]} on 400.
-      checkResponse(response, label, (body) => {
-        try {
-          const parsed = JSON.parse(body) as { message?: string; errors?: string[] };
-          return [parsed.message, ...(parsed.errors ?? [])].filter(Boolean).join('; ');
-        } catch {
-          return snippet(body);
-        }
-      });
+      checkResponse(response, label, pagerDutyError);
       return { status: response.status, detail: `dedup_key ${fitKey(notification.incidentKey, 255)}` };
     },
     close: () => agent.close(),

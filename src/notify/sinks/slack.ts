@@ -35,6 +35,9 @@ export function buildSlackMessage(content: MessageContent, config: Pick<SlackCon
   const fields = content.facts.slice(0, 10).map((f) => mrkdwn(`*${e(f.label)}*\n${e(f.value)}`, 2000));
   if (fields.length) details.push({ type: 'section', fields });
   if (content.resources.length) details.push({ type: 'section', text: mrkdwn(`*Resources*\n${content.resources.slice(0, 20).map((r) => `• \`${e(r)}\``).join('\n')}`) });
+  for (const section of content.sections ?? []) {
+    details.push({ type: 'section', text: mrkdwn(`*${e(section.title)}*\n${section.items.slice(0, 20).map((i) => `• ${e(i)}`).join('\n')}`) });
+  }
   if (content.storm) {
     details.push({ type: 'section', text: mrkdwn(`*Top rules*\n${content.storm.topRules.map((r) => `• \`${e(r.ruleId)}\` ${r.count}`).join('\n')}`) });
     if (content.storm.sample.length) details.push({ type: 'section', text: mrkdwn(`*Most severe*\n${content.storm.sample.map((s) => `• ${s.consoleUrl ? `<${s.consoleUrl}|${e(s.severity.toUpperCase())}>` : e(s.severity.toUpperCase())} ${e(s.summary)}`).join('\n')}`) });

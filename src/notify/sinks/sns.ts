@@ -6,7 +6,7 @@
  * dropped first, then the text shortened; Subject — AWS documents it as ASCII text that begins with a
  * letter, number or punctuation mark, without line breaks or control characters, under 100
  * characters — so it is transliterated to printable ASCII and cut to 99.
- * Message attributes (severity, rule, account, kind) let subscriptions filter. On a FIFO topic the
+ * Message attributes (severity, rule, account, kind; remediationStatus on remediation notices) let subscriptions filter. On a FIFO topic the
  * idempotency key is the MessageDeduplicationId, so a retried publish inside SNS's 5-minute window
  * is dropped by SNS itself.
  */
@@ -75,6 +75,12 @@ export function buildSnsMessage(content: MessageContent, notification: Notificat
   if (content.finding && notification.kind !== 'storm') {
     attributes.ruleId = { DataType: 'String', StringValue: content.finding.ruleId };
     if (content.finding.account) attributes.account = { DataType: 'String', StringValue: content.finding.account };
+  }
+  const decision = notification.remediation;
+  if (decision) {
+    attributes.remediationStatus = { DataType: 'String', StringValue: decision.status };
+    if (decision.ruleId) attributes.ruleId = { DataType: 'String', StringValue: decision.ruleId };
+    if (decision.account) attributes.account = { DataType: 'String', StringValue: decision.account };
   }
   return { Subject: snsSubject(content.title), Message: message, MessageStructure: 'json', MessageAttributes: attributes };
 }

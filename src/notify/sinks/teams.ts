@@ -49,6 +49,7 @@ export function buildTeamsMessage(content: MessageContent, options: { compact?: 
   if (content.countLine) body.push(textBlock(`_${md(content.countLine)}_`, { isSubtle: true, spacing: 'Small' }));
   body.push({ type: 'FactSet', facts: content.facts.map((f) => ({ title: f.label, value: md(f.value) })) });
   if (content.resources.length) body.push(textBlock(`**Resources**\n\n${content.resources.slice(0, 20).map((r) => `- ${md(r)}`).join('\n')}`));
+  for (const section of content.sections ?? []) body.push(textBlock(`**${md(section.title)}**\n\n${section.items.slice(0, 20).map((i) => `- ${md(i)}`).join('\n')}`));
   if (content.storm) {
     body.push(textBlock(`**Top rules**\n\n${content.storm.topRules.map((r) => `- ${md(r.ruleId)}: ${r.count}`).join('\n')}`));
     if (content.storm.sample.length) body.push(textBlock(`**Most severe**\n\n${content.storm.sample.map((s) => `- ${s.severity.toUpperCase()}: ${md(s.summary)}`).join('\n')}`));

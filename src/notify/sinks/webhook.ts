@@ -5,7 +5,8 @@
  *   webhook-signature: v1,<base64 HMAC-SHA256(key, "<id>.<timestamp>.<body>")>
  * The key is the base64 part of a "whsec_..." secret, or the secret's UTF-8 bytes otherwise.
  * Receivers should reject timestamps more than 5 minutes off and de-duplicate on webhook-id.
- * Body: { type, id, timestamp, channel, data: { incidentKey, count, severity, title, summary, findings, stats? } }.
+ * Body: { type, id, timestamp, channel, data: { incidentKey, count, severity, title, summary, findings, stats?, remediation? } };
+ * type is trailguard.finding / .repeat / .storm / .remediation (data.remediation: the decision, findings []).
  */
 import { createHmac } from 'node:crypto';
 import type { Agent } from 'undici';
@@ -43,6 +44,7 @@ export function buildWebhookBody(content: MessageContent, notification: Notifica
       window: { start: new Date(notification.windowStart).toISOString(), end: new Date(notification.windowEnd).toISOString() },
       findings: notification.findings,
       ...(notification.stats ? { stats: notification.stats } : {}),
+      ...(notification.remediation ? { remediation: notification.remediation } : {}),
     },
   };
 }

@@ -1,5 +1,4 @@
-/** A runner wired to an in-memory SQLite store and recording reporter, with clients aws-sdk-client-mock can intercept. */
-import Database from 'better-sqlite3';
+/** A runner wired to an in-memory store and recording reporter, with clients aws-sdk-client-mock can intercept. */
 import { loadRules } from '../../../src/rules/load.js';
 import { createDetector } from '../../../src/detect/detector.js';
 import type { CloudTrailRecord } from '../../../src/cloudtrail/types.js';
@@ -10,6 +9,7 @@ import { remediationConfigSchema } from '../../../src/remediate/config.js';
 import { RemediationLog } from '../../../src/remediate/log.js';
 import { createRemediationRunner, type RunnerOptions } from '../../../src/remediate/runner.js';
 import type { RemediationDecision } from '../../../src/remediate/types.js';
+import { openStore } from '../../../src/store/store.js';
 
 export const NOW = new Date('2026-11-20T10:06:00Z');
 
@@ -19,9 +19,10 @@ export function mockedClients(): RemediationClients {
 }
 
 export function harness(config: unknown = {}, options: Partial<RunnerOptions> = {}) {
-  const db = new Database(':memory:');
-  const log = new RemediationLog(db);
-  const approvals = new ApprovalStore(db);
+  const store = openStore(':memory:');
+  const { db } = store;
+  const log = new RemediationLog(store);
+  const approvals = new ApprovalStore(store);
   const reported: RemediationDecision[] = [];
   let clock = NOW.getTime();
   let ids = 0;
@@ -41,6 +42,7 @@ export function harness(config: unknown = {}, options: Partial<RunnerOptions> = 
     approvals,
     reported,
     db,
+    store,
     advance(ms: number) {
       clock += ms;
     },
