@@ -47,10 +47,24 @@ function admits(check: SecondaryCheck, value: string): boolean {
   return check.ignoreCase.size > 0 && check.ignoreCase.has(value.toLowerCase());
 }
 
-/** Strings sharing a first character, with the lengths present among them (usually one or two). */
-interface AffixBucket<T> {
-  lengths: number[];
-  byAffix: Map<string, Entry<T>[]>;
+/**
+ * Affixes (prefixes or suffixes) keyed by a hash of their characters, which the lookup computes while walking
+ * the value once: no substring is cut and no string hashed per event. Two affixes with the same hash share a
+ * list, which only adds candidates (the full pattern decides), never hides one.
+ */
+interface AffixTable<T> {
+  byHash: Map<number, Entry<T>[]>;
+  /** The code units an affix starts with (prefixes: its first, suffixes: its last): most values are turned away by this alone. */
+  edge: CodeUnitSet;
+  /** hasLength[n] = 1 when some affix is n characters long (only there is the table asked). */
+  hasLength: Uint8Array;
+  /**
+   * hashSeen[hash & HASH_FILTER_MASK] = 1 for every affix's hash: most prefixes of a value are no affix, and this
+   * turns them away with one array load instead of a Map lookup.
+   */
+  hashSeen: Uint8Array;
+  /** The longest affix: the walk stops there. */
+  longest: number;
 }
 
 interface FieldIndex<T> {
@@ -63,10 +77,83 @@ interface FieldIndex<T> {
   onValue: (value: unknown) => boolean;
   used: boolean;
   exact: Map<string, Entry<T>[]>;
-  ignoreCase: Map<string, Entry<T>[]>;
-  /** Prefixes by their first character code, suffixes by their last: one bucket lookup per value, then a slice per length in it. */
-  prefixes: Map<number, AffixBucket<T>>;
-  suffixes: Map<number, AffixBucket<T>>;
+  /** equals-ignore-case values by the hash of their lower-case form (see foldedHash). */
+  ignoreCase: Map<number, Entry<T>[]>;
+  /** Which (first character, length) an ASCII value must have for some equals-ignore-case value to admit it. */
+  ignoreCaseShapes: IgnoreCaseShapes;
+  prefixes: AffixTable<T>;
+  suffixes: AffixTable<T>;
+}
+
+/** FNV-1a step, kept within V8's small-integer range so Map keys stay unboxed. */
+const HASH_SEED = 0x811c9dc5 & 0x3fffffff;
+function hashStep(hash: number, code: number): number {
+  return Math.imul(hash ^ code, 0x01000193) & 0x3fffffff;
+}
+
+function stringHash(text: string): number {
+  let hash = HASH_SEED;
+  for (let i = 0; i < text.length; i++) hash = hashStep(hash, text.charCodeAt(i));
+  return hash;
+}
+
+/**
+ * The hash of `text.toLowerCase()`, without building it when the text is ASCII (where lower-casing is A-Z → a-z
+ * and nothing else); other text is lower-cased first, as the pattern's equals-ignore-case does.
+ */
+function foldedHash(text: string): number {
+  let hash = HASH_SEED;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 128) return stringHash(text.toLowerCase());
+    hash = hashStep(hash, code >= 65 && code <= 90 ? code | 32 : code);
+  }
+  return hash;
+}
+
+const HASH_FILTER_MASK = 4095;
+
+function newAffixTable<T>(): AffixTable<T> {
+  return { byHash: new Map(), edge: new CodeUnitSet(), hasLength: new Uint8Array(1), hashSeen: new Uint8Array(HASH_FILTER_MASK + 1), longest: 0 };
+}
+
+/** A set of UTF-16 code units: a flag array for ASCII, a Set for the rest. */
+class CodeUnitSet {
+  private readonly ascii = new Uint8Array(128);
+  private readonly other = new Set<number>();
+  add(code: number): void {
+    if (code < 128) this.ascii[code] = 1;
+    else this.other.add(code);
+  }
+  has(code: number): boolean {
+    return code < 128 ? this.ascii[code] === 1 : this.other.size > 0 && this.other.has(code);
+  }
+}
+
+/**
+ * A cheap pre-check for equals-ignore-case lookups: which (folded first character, length) a value must have for
+ * some equals-ignore-case hint of the field to admit it. Hints are ASCII (see field-value-hint.ts), and a value
+ * whose lower-case form equals an ASCII string has its length (only U+0130 changes length when lower-cased, and
+ * into non-ASCII) and, when its first character is ASCII, that character folded. A value starting with a
+ * non-ASCII character, or a field with a non-ASCII hint, always takes the hash lookup.
+ */
+class IgnoreCaseShapes {
+  private static readonly LENGTHS = 64;
+  private readonly shapes = new Uint8Array(128 * IgnoreCaseShapes.LENGTHS);
+  private nonAscii = false;
+  add(value: string): void {
+    const lower = value.toLowerCase();
+    // eslint-disable-next-line no-control-regex
+    if (lower.length === 0 || /[^\x00-\x7f]/.test(lower)) this.nonAscii = true;
+    else this.shapes[lower.charCodeAt(0) * IgnoreCaseShapes.LENGTHS + Math.min(lower.length, IgnoreCaseShapes.LENGTHS - 1)] = 1;
+  }
+  mayAdmit(value: string): boolean {
+    if (this.nonAscii || value.length === 0) return true;
+    const first = value.charCodeAt(0);
+    if (first >= 128) return true;
+    const folded = first >= 65 && first <= 90 ? first | 32 : first;
+    return this.shapes[folded * IgnoreCaseShapes.LENGTHS + Math.min(value.length, IgnoreCaseShapes.LENGTHS - 1)] === 1;
+  }
 }
 
 export interface Indexable {
@@ -98,8 +185,9 @@ export class RuleIndex<T extends { pattern: Indexable }> {
         used: false,
         exact: new Map(),
         ignoreCase: new Map(),
-        prefixes: new Map(),
-        suffixes: new Map(),
+        ignoreCaseShapes: new IgnoreCaseShapes(),
+        prefixes: newAffixTable(),
+        suffixes: newAffixTable(),
       };
       return field;
     });
@@ -113,7 +201,7 @@ export class RuleIndex<T extends { pattern: Indexable }> {
     this.secondaryOfEvent = this.fields.map(() => COMPLEX);
     this.unindexed = unindexed;
     this.stamps = new Uint32Array(rules.length);
-    for (const field of this.fields) field.used = field.exact.size + field.ignoreCase.size + field.prefixes.size + field.suffixes.size > 0;
+    for (const field of this.fields) field.used = field.exact.size + field.ignoreCase.size + field.prefixes.byHash.size + field.suffixes.byHash.size > 0;
   }
 
   /** How the rules are spread over the index, for diagnostics and the benchmark. */
@@ -121,7 +209,7 @@ export class RuleIndex<T extends { pattern: Indexable }> {
     const indexed: Record<string, number> = {};
     for (const field of this.fields) {
       const rules = new Set<T>();
-      const lists = [...field.exact.values(), ...field.ignoreCase.values(), ...[...field.prefixes.values(), ...field.suffixes.values()].flatMap((b) => [...b.byAffix.values()])];
+      const lists = [...field.exact.values(), ...field.ignoreCase.values(), ...field.prefixes.byHash.values(), ...field.suffixes.byHash.values()];
       for (const list of lists) for (const entry of list) rules.add(entry.rule);
       indexed[field.path.join('.')] = rules.size;
     }
@@ -135,7 +223,8 @@ export class RuleIndex<T extends { pattern: Indexable }> {
   candidates(event: unknown): readonly T[] {
     this.nextEpoch();
     const found = this.found;
-    found.length = 0;
+    // pop() is inlined; assigning length calls into the runtime, which showed in profiles at one call per event.
+    while (found.length > 0) found.pop();
     for (let i = 0; i < this.unindexed.length; i++) found.push(this.unindexed[i]!);
     this.event = event;
     for (const field of this.fields) {
@@ -150,20 +239,25 @@ export class RuleIndex<T extends { pattern: Indexable }> {
 
   private visitValue(field: FieldIndex<T>, value: string): void {
     this.take(field.exact.get(value));
-    if (field.ignoreCase.size > 0) this.take(field.ignoreCase.get(value.toLowerCase()));
-    if (value.length === 0) return;
-    const prefixBucket = field.prefixes.size > 0 ? field.prefixes.get(value.charCodeAt(0)) : undefined;
-    if (prefixBucket) {
-      for (const length of prefixBucket.lengths) {
-        if (length > value.length) break;
-        this.take(prefixBucket.byAffix.get(length === value.length ? value : value.slice(0, length)));
+    if (field.ignoreCase.size > 0 && field.ignoreCaseShapes.mayAdmit(value)) this.take(field.ignoreCase.get(foldedHash(value)));
+    const length = value.length;
+    if (length === 0) return;
+    const prefixes = field.prefixes;
+    if (prefixes.longest > 0 && prefixes.edge.has(value.charCodeAt(0))) {
+      const end = Math.min(length, prefixes.longest);
+      let hash = HASH_SEED;
+      for (let i = 0; i < end; i++) {
+        hash = hashStep(hash, value.charCodeAt(i));
+        if (prefixes.hasLength[i + 1] === 1 && prefixes.hashSeen[hash & HASH_FILTER_MASK] === 1) this.take(prefixes.byHash.get(hash));
       }
     }
-    const suffixBucket = field.suffixes.size > 0 ? field.suffixes.get(value.charCodeAt(value.length - 1)) : undefined;
-    if (suffixBucket) {
-      for (const length of suffixBucket.lengths) {
-        if (length > value.length) break;
-        this.take(suffixBucket.byAffix.get(length === value.length ? value : value.slice(value.length - length)));
+    const suffixes = field.suffixes;
+    if (suffixes.longest > 0 && suffixes.edge.has(value.charCodeAt(length - 1))) {
+      const end = Math.min(length, suffixes.longest);
+      let hash = HASH_SEED;
+      for (let i = 1; i <= end; i++) {
+        hash = hashStep(hash, value.charCodeAt(length - i));
+        if (suffixes.hasLength[i] === 1 && suffixes.hashSeen[hash & HASH_FILTER_MASK] === 1) this.take(suffixes.byHash.get(hash));
       }
     }
   }
@@ -216,9 +310,13 @@ export class RuleIndex<T extends { pattern: Indexable }> {
       // An empty affix admits every string: such a hint pins nothing, so the rule cannot be filed here.
       if (hint === null || hint.prefixes.includes('') || (hint.suffixes ?? []).includes('')) continue;
       for (const value of hint.exact) push(field.exact, value, entry);
-      for (const value of hint.ignoreCase) push(field.ignoreCase, value.toLowerCase(), entry);
-      for (const value of hint.prefixes) pushAffix(field.prefixes, value.charCodeAt(0), value, entry);
-      for (const value of hint.suffixes ?? []) pushAffix(field.suffixes, value.charCodeAt(value.length - 1), value, entry);
+      for (const value of hint.ignoreCase) {
+        push(field.ignoreCase, foldedHash(value), entry);
+        field.ignoreCaseShapes.add(value);
+      }
+      for (const value of hint.prefixes) pushAffix(field.prefixes, stringHash(value), value.charCodeAt(0), value.length, entry);
+      // A suffix is hashed from its last character backwards, as the lookup walks the value.
+      for (const value of hint.suffixes ?? []) pushAffix(field.suffixes, stringHash(value.split('').reverse().join('')), value.charCodeAt(value.length - 1), value.length, entry);
       return f;
     }
     return -1;
@@ -243,15 +341,22 @@ export class RuleIndex<T extends { pattern: Indexable }> {
   }
 }
 
-function push<T>(map: Map<string, Entry<T>[]>, key: string, entry: Entry<T>): void {
+function push<K, T>(map: Map<K, Entry<T>[]>, key: K, entry: Entry<T>): void {
   const list = map.get(key);
   if (list === undefined) map.set(key, [entry]);
   else if (!list.includes(entry)) list.push(entry);
 }
 
-function pushAffix<T>(buckets: Map<number, AffixBucket<T>>, char: number, affix: string, entry: Entry<T>): void {
-  let bucket = buckets.get(char);
-  if (bucket === undefined) buckets.set(char, (bucket = { lengths: [], byAffix: new Map() }));
-  if (!bucket.lengths.includes(affix.length)) bucket.lengths = [...bucket.lengths, affix.length].sort((a, b) => a - b);
-  push(bucket.byAffix, affix, entry);
+function pushAffix<T>(table: AffixTable<T>, hash: number, edge: number, length: number, entry: Entry<T>): void {
+  table.edge.add(edge);
+  if (length >= table.hasLength.length) {
+    const grown = new Uint8Array(length + 1);
+    grown.set(table.hasLength);
+    table.hasLength = grown;
+  }
+  table.hasLength[length] = 1;
+  table.hashSeen[hash & HASH_FILTER_MASK] = 1;
+  table.longest = Math.max(table.longest, length);
+  push(table.byHash, hash, entry);
 }
+

@@ -77,4 +77,35 @@ describe('RuleIndex', () => {
       }),
     );
   });
+
+  it('never loses a rule whose hint admits the value, for any text: non-ASCII, long, affixes sharing hashes (property)', () => {
+    // Hints as the pattern compiler makes them: equals-ignore-case values are ASCII and lower-cased.
+    const ascii = fc.string({ unit: fc.constantFrom('a', 'B', 'c', 'D', '-', '.', '1'), maxLength: 70 });
+    const anyText = fc.oneof(ascii, fc.string({ unit: 'binary', maxLength: 8 }), fc.string({ unit: fc.constantFrom('a', 'A', 'İ', 'K', 'ß', 'é', 'Σ'), maxLength: 6 }));
+    const nonEmpty = anyText.filter((t) => t !== '');
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ exact: fc.array(anyText, { maxLength: 3 }), prefixes: fc.array(nonEmpty, { maxLength: 3 }), ignoreCase: fc.array(ascii.map((t) => t.toLowerCase()), { maxLength: 3 }), suffixes: fc.array(nonEmpty, { maxLength: 3 }) }), { minLength: 1, maxLength: 6 }),
+        fc.array(anyText, { minLength: 1, maxLength: 6 }),
+        fc.nat(),
+        (hints, values, pick) => {
+          const set = hints.map((h, i) => rule(`r${i}`, { 'detail.eventName': h }));
+          const idx = new RuleIndex(set);
+          // Also values the hints are made of, spelled in another case, so that matches occur.
+          const pool = [...values, ...hints.flatMap((h) => [...h.exact, ...h.prefixes, ...h.suffixes, ...h.ignoreCase.map((t) => t.toUpperCase())])];
+          const value = pool[pick % pool.length]! + (pick % 3 === 0 ? values[0]! : '');
+          const got = new Set(candidates(idx, { detail: { eventName: value } }));
+          hints.forEach((h, i) => {
+            const admits =
+              h.exact.includes(value) ||
+              h.prefixes.some((p) => value.startsWith(p)) ||
+              h.suffixes.some((p) => value.endsWith(p)) ||
+              h.ignoreCase.some((c) => c === value.toLowerCase());
+            if (admits) expect(got.has(`r${i}`), `r${i} for ${JSON.stringify(value)}`).toBe(true);
+          });
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
 });

@@ -42,15 +42,15 @@ interface SimpleField {
 
 /**
  * Fields of one alternative in the order the fast path tries them, cheapest-to-refuse first for the events a
- * rule index lets through: the index files rules by eventName, so a candidate has the right eventName (or
- * shares a prefix with it) but often the wrong service; then the rule's own conditions; eventName last.
+ * rule index lets through: the index files rules by eventName and turns away candidates of another service
+ * (eventSource) before the pattern runs, so a candidate's eventName, eventSource and source almost always
+ * hold. The rule's other conditions (who, from where, which error, which parameters) decide: they go first.
  */
-const FIRST_NAMES = ['detail.eventSource', 'source'];
-const LAST_NAMES = ['detail.eventName', 'detail-type'];
+const LAST_NAMES = ['detail.eventSource', 'source', 'detail.eventName', 'detail-type'];
 
 function simpleFields(fields: CompiledAlternative): SimpleField[] {
   const plan = fields.map((field) => ({ field, read: plainPathReader(field.lookup.name) }));
-  const rank = (f: SimpleField): number => (FIRST_NAMES.includes(f.field.lookup.name) ? 0 : LAST_NAMES.includes(f.field.lookup.name) ? 2 : 1);
+  const rank = (f: SimpleField): number => (LAST_NAMES.includes(f.field.lookup.name) ? 1 : 0);
   return plan.sort((a, b) => rank(a) - rank(b));
 }
 
