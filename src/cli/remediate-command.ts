@@ -196,25 +196,37 @@ export function remediateCommand(deps: RemediateCommandDeps = {}): Command {
       transaction: store.transaction,
       ...(notify ? { reporter: notify.reporter } : {}),
     };
+    /** Delivers the notices (reporting failures on stderr, never changing the exit code) and closes the store. */
+    const finish = async (): Promise<void> => {
+      try {
+        await notify?.finish();
+      } finally {
+        await notify?.close();
+        store.close();
+      }
+    };
+    const abort = async (): Promise<void> => {
+      await notify?.close();
+      store.close();
+    };
     return {
       loaded,
-      store,
       persistent,
       log,
       approvals,
       runnerWiring,
-      /** Delivers the notices (reporting failures on stderr, never changing the exit code) and closes the store. */
-      async finish(): Promise<void> {
+      /**
+       * Runs a (sub)command's work on the store: when it throws, closes without delivering anything and
+       * rethrows; otherwise delivers the decisions' notices and closes.
+       */
+      async run(work: () => Promise<void>): Promise<void> {
         try {
-          await notify?.finish();
-        } finally {
-          await notify?.close();
-          store.close();
+          await work();
+        } catch (error) {
+          await abort();
+          throw error;
         }
-      },
-      async abort(): Promise<void> {
-        await notify?.close();
-        store.close();
+        await finish();
       },
     };
   };
@@ -247,7 +259,8 @@ export function remediateCommand(deps: RemediateCommandDeps = {}): Command {
       }
       const ctx = await setup(options, options.enforce || options.asConfigured ? 'write' : 'preview');
       const { loaded } = ctx;
-      try {
+      // Delivery failures are reported on stderr and kept in the outbox; the exit code is the remediation's.
+      await ctx.run(async () => {
         if (!ctx.persistent) warn.warn(`no store (none at ${resolveStorePath(undefined, cwd())}, no --store or store.path): decisions are printed but not kept`);
         const decoded = decodeRecords(input, { source: options.event });
         for (const reject of decoded.rejects) warn.warn(`${options.event}: ${reject.reason}`);
@@ -277,12 +290,7 @@ export function remediateCommand(deps: RemediateCommandDeps = {}): Command {
         for (const p of runner.problems) warn.warn(p);
         print(stdout(), options.format, decisions, { unmatched });
         process.exitCode = decisions.some((d) => d.status === 'failed') ? 1 : 0;
-      } catch (error) {
-        await ctx.abort();
-        throw error;
-      }
-      // Delivery failures are reported on stderr and kept in the outbox; the exit code is the remediation's.
-      await ctx.finish();
+      });
     });
 
 
@@ -295,18 +303,18 @@ export function remediateCommand(deps: RemediateCommandDeps = {}): Command {
         const options = global<{ by?: string }>(self);
         const ctx = await setup(options, 'existing', 'approve');
         const { createRemediationRunner } = await runnerModule();
-        let decision: RemediationDecision;
-        try {
-          const runner = createRemediationRunner({ config: ctx.loaded.remediation, clients: await makeClients(options.profile, ctx.loaded.remediation), ...ctx.runnerWiring, now });
-          decision = await runner.approve(id, options.by ?? process.env.USER ?? 'unknown');
-          for (const p of runner.problems) stderrReporter(stderr()).warn(p);
-        } catch (error) {
-          await ctx.abort();
-          throw new UsageError((error as Error).message);
-        }
-        print(stdout(), options.format, [decision]);
-        process.exitCode = decision.status === 'executed' ? 0 : 1;
-        await ctx.finish();
+        await ctx.run(async () => {
+          let decision: RemediationDecision;
+          try {
+            const runner = createRemediationRunner({ config: ctx.loaded.remediation, clients: await makeClients(options.profile, ctx.loaded.remediation), ...ctx.runnerWiring, now });
+            decision = await runner.approve(id, options.by ?? process.env.USER ?? 'unknown');
+            for (const p of runner.problems) stderrReporter(stderr()).warn(p);
+          } catch (error) {
+            throw new UsageError((error as Error).message);
+          }
+          print(stdout(), options.format, [decision]);
+          process.exitCode = decision.status === 'executed' ? 0 : 1;
+        });
       }),
   );
 
@@ -321,14 +329,14 @@ export function remediateCommand(deps: RemediateCommandDeps = {}): Command {
         const ctx = await setup(options, 'existing', 'reject');
         const { createRemediationRunner } = await runnerModule();
         const runner = createRemediationRunner({ config: ctx.loaded.remediation, clients: offlineClients(), ...ctx.runnerWiring, now });
-        try {
-          print(stdout(), options.format, [await runner.reject(id, options.by ?? process.env.USER ?? 'unknown', options.reason)]);
-          for (const p of runner.problems) stderrReporter(stderr()).warn(p);
-        } catch (error) {
-          await ctx.abort();
-          throw new UsageError((error as Error).message);
-        }
-        await ctx.finish();
+        await ctx.run(async () => {
+          try {
+            print(stdout(), options.format, [await runner.reject(id, options.by ?? process.env.USER ?? 'unknown', options.reason)]);
+            for (const p of runner.problems) stderrReporter(stderr()).warn(p);
+          } catch (error) {
+            throw new UsageError((error as Error).message);
+          }
+        });
       }),
   );
 
@@ -338,7 +346,7 @@ export function remediateCommand(deps: RemediateCommandDeps = {}): Command {
       .action(async (_local: unknown, self: Command) => {
         const options = global<object>(self);
         const ctx = await setup(options, 'existing', 'pending');
-        try {
+        await ctx.run(async () => {
           const { createRemediationRunner } = await runnerModule();
           const runner = createRemediationRunner({ config: ctx.loaded.remediation, clients: offlineClients(), ...ctx.runnerWiring, now });
           await runner.expireApprovals();
@@ -347,11 +355,7 @@ export function remediateCommand(deps: RemediateCommandDeps = {}): Command {
           if (options.format === 'json') stdout().write(`${JSON.stringify({ pending }, null, 2)}\n`);
           else if (pending.length === 0) stdout().write('no plan is waiting for approval\n');
           else for (const a of pending) stdout().write(`${a.id}  expires ${a.expiresAt}  ${a.actionId}: ${a.summary}\n`);
-        } catch (error) {
-          await ctx.abort();
-          throw error;
-        }
-        await ctx.finish();
+        });
       }),
   );
 
@@ -366,13 +370,11 @@ export function remediateCommand(deps: RemediateCommandDeps = {}): Command {
         if (!Number.isInteger(limit) || limit <= 0) throw new UsageError(`--limit ${options.limit}: expected a positive integer`);
         // Reading the log sends nothing.
         const ctx = await setup({ ...options, notify: false }, 'existing', 'log');
-        try {
+        await ctx.run(async () => {
           const decisions = ctx.log.list({ limit, ...(options.eventId ? { eventId: options.eventId } : {}) });
           if (options.format === 'json') stdout().write(`${JSON.stringify({ decisions }, null, 2)}\n`);
           else for (const d of decisions) stdout().write(`${d.createdAt}  ${d.status.padEnd(16)} ${d.message}\n`);
-        } finally {
-          await ctx.abort();
-        }
+        });
       }),
   );
 

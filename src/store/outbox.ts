@@ -268,17 +268,16 @@ function toRow(r: RawRow): OutboxRow {
   };
 }
 
-function pickNotification(n: Omit<NewNotification, 'kind'>): Omit<NewNotification, 'kind'> {
-  return {
-    channel: n.channel,
-    groupKey: n.groupKey,
-    idempotencyKey: n.idempotencyKey,
-    maxAttempts: n.maxAttempts,
-    nextAttemptAt: n.nextAttemptAt,
-    windowStart: n.windowStart,
-    windowEnd: n.windowEnd,
-    now: n.now,
-  };
+/** Due rows of one channel (`?`), claimable at @now, oldest first; `kindClause` narrows by kind ("" for all). */
+function dueSql(kindClause: string): string {
+  return `SELECT * FROM outbox WHERE channel = ? ${kindClause}
+        AND ((state = 'pending' AND next_attempt_at <= @now) OR (state = 'sending' AND lease_until <= @now))
+        ORDER BY next_attempt_at, id LIMIT @limit`;
+}
+
+/** When the next outstanding row becomes due (pending time or lease expiry), of one channel (`?`) or of all. */
+function nextDueSql(ofChannel: boolean, kindClause: string): string {
+  return `SELECT MIN(CASE state WHEN 'pending' THEN next_attempt_at ELSE lease_until END) AS t FROM outbox WHERE ${ofChannel ? 'channel = ?' : '1'} ${kindClause} AND state IN ('pending', 'sending')`;
 }
 
 const SEVERITY_ORDER = "CASE f.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END";
@@ -304,17 +303,15 @@ export class Outbox {
         ORDER BY id DESC LIMIT 1`),
       openStorm: p(`SELECT * FROM outbox WHERE channel = ? AND kind = 'storm' AND state = 'pending' AND window_end > ? ORDER BY id DESC LIMIT 1`),
       createdSince: p(`SELECT COUNT(*) AS n FROM outbox WHERE channel = ? AND kind IN ('finding', 'repeat') AND created_at > ?`),
-      due: p(`SELECT * FROM outbox WHERE channel = ?
-        AND ((state = 'pending' AND next_attempt_at <= @now) OR (state = 'sending' AND lease_until <= @now))
-        ORDER BY next_attempt_at, id LIMIT @limit`),
+      due: p(dueSql('')),
       claim: p(`UPDATE outbox SET state = 'sending', attempts = attempts + 1, lease_until = ?, claimed_by = ?, updated_at = ? WHERE id = ?`),
       delivered: p(`UPDATE outbox SET state = 'delivered', delivered_at = @now, updated_at = @now, lease_until = NULL, last_status = @status WHERE id = @id`),
       retry: p(`UPDATE outbox SET state = 'pending', next_attempt_at = @next, last_error = @error, last_status = @status, lease_until = NULL, updated_at = @now WHERE id = @id`),
       failed: p(`UPDATE outbox SET state = 'failed', last_error = @error, last_status = @status, lease_until = NULL, updated_at = @now WHERE id = @id`),
       release: p(`UPDATE outbox SET state = 'pending', attempts = MAX(attempts - 1, 0), lease_until = NULL, next_attempt_at = @next, updated_at = @now WHERE id = @id AND state = 'sending'`),
       sendingRows: p(`SELECT * FROM outbox WHERE state = 'sending'`),
-      nextDue: p(`SELECT MIN(CASE state WHEN 'pending' THEN next_attempt_at ELSE lease_until END) AS t FROM outbox WHERE state IN ('pending', 'sending')`),
-      nextDueOf: p(`SELECT MIN(CASE state WHEN 'pending' THEN next_attempt_at ELSE lease_until END) AS t FROM outbox WHERE channel = ? AND state IN ('pending', 'sending')`),
+      nextDue: p(nextDueSql(false, '')),
+      nextDueOf: p(nextDueSql(true, '')),
       counts: p(`SELECT channel, state, COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox GROUP BY channel, state ORDER BY channel, state`),
       flushWindows: p(`UPDATE outbox SET next_attempt_at = @now, updated_at = @now WHERE state = 'pending' AND kind IN ('repeat', 'storm') AND next_attempt_at > @now`),
       stats: p(`SELECT f.severity AS severity, f.rule_id AS rule, f.account AS account, COUNT(*) AS n, MIN(f.event_time) AS first, MAX(f.event_time) AS last
@@ -354,7 +351,8 @@ export class Outbox {
    */
   insertRemediation(n: NewRemediationNotice): { row: OutboxRow; created: boolean } {
     return this.immediate(() => {
-      const created = this.s.insert!.run({ ...pickNotification(n), kind: 'remediation' }).changes > 0;
+      // The notice's own fields are named parameters the insert does not use (better-sqlite3 ignores them).
+      const created = this.s.insert!.run({ ...n, kind: 'remediation' }).changes > 0;
       const row = toRow(this.s.byKey!.get(n.channel, n.idempotencyKey) as RawRow);
       if (created) {
         this.s.linkRemediation!.run({
@@ -444,11 +442,7 @@ export class Outbox {
    */
   claimDue(channel: string, options: { now: number; limit: number; leaseMs: number; owner: string; kinds?: readonly NotificationKind[] }): OutboxRow[] {
     if (options.limit <= 0) return [];
-    const due = options.kinds
-      ? this.filteredStatement('due', options.kinds, (clause) => `SELECT * FROM outbox WHERE channel = ? ${clause}
-          AND ((state = 'pending' AND next_attempt_at <= @now) OR (state = 'sending' AND lease_until <= @now))
-          ORDER BY next_attempt_at, id LIMIT @limit`)
-      : this.s.due!;
+    const due = options.kinds ? this.filteredStatement('due', options.kinds, dueSql) : this.s.due!;
     return this.immediate(() => {
       const rows = due.all(channel, { now: options.now, limit: options.limit }) as RawRow[];
       for (const r of rows) this.s.claim!.run(options.now + options.leaseMs, options.owner, options.now, r.id);
@@ -514,14 +508,12 @@ export class Outbox {
 
   /** The earliest time something (of one channel) becomes due — pending time or lease expiry — if anything is outstanding. */
   nextDueAt(channel?: string, kinds?: readonly NotificationKind[]): number | undefined {
-    if (kinds) {
-      const statement = this.filteredStatement(channel === undefined ? 'nextDue' : 'nextDueOf', kinds, (clause) =>
-        `SELECT MIN(CASE state WHEN 'pending' THEN next_attempt_at ELSE lease_until END) AS t FROM outbox WHERE ${channel === undefined ? '1' : 'channel = ?'} ${clause} AND state IN ('pending', 'sending')`,
-      );
-      const row = (channel === undefined ? statement.get() : statement.get(channel)) as { t: number | null };
-      return row.t ?? undefined;
-    }
-    const row = (channel === undefined ? this.s.nextDue!.get() : this.s.nextDueOf!.get(channel)) as { t: number | null };
+    const statement = kinds
+      ? this.filteredStatement(channel === undefined ? 'nextDue' : 'nextDueOf', kinds, (clause) => nextDueSql(channel !== undefined, clause))
+      : channel === undefined
+        ? this.s.nextDue!
+        : this.s.nextDueOf!;
+    const row = (channel === undefined ? statement.get() : statement.get(channel)) as { t: number | null };
     return row.t ?? undefined;
   }
 

@@ -19,6 +19,14 @@ export const REMEDIATION_STYLES: Record<DecisionStatus, SeverityStyle> = {
   skipped: { label: 'SKIPPED', emoji: '⏭️', slackEmoji: ':next_track_button:', color: '#757575', teamsStyle: 'default', teamsColor: 'Default' },
 };
 
+/**
+ * Whether a decision needs a person (a failure to check by hand, a plan to approve): incident channels
+ * (PagerDuty, OpsGenie) raise it on the finding's alert; the other decisions are informational there.
+ */
+export function decisionNeedsAPerson(decision: RemediationDecision): boolean {
+  return decision.status === 'failed' || decision.status === 'pending-approval';
+}
+
 /** The severity a decision is shown and mapped with: its finding's; without a finding, high for a failure and info otherwise. */
 export function decisionSeverity(decision: RemediationDecision): Severity {
   return decision.finding?.severity ?? (decision.status === 'failed' ? 'high' : 'info');

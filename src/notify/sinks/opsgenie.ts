@@ -22,6 +22,7 @@ import type { z } from 'zod';
 import type { opsGenieChannelSchema } from '../config.js';
 import { checkResponse, createHttpAgent, postJson, snippet } from '../http.js';
 import { truncate, type MessageContent } from '../render/content.js';
+import { decisionNeedsAPerson } from '../render/remediation.js';
 import { OPSGENIE_PRIORITY } from '../render/severity.js';
 import { renderText } from '../render/text.js';
 import type { Notification, SendContext, SendResult, Sink } from '../types.js';
@@ -72,13 +73,11 @@ export function buildOpsGenieAlert(content: MessageContent, notification: Notifi
   return alert;
 }
 
-const ATTACHED_AS_ALERT = new Set(['failed', 'pending-approval']);
-
 /** A remediation notice: an alert on the finding's alias, or a note on that alert (see the module comment). */
 export function buildOpsGenieRemediation(content: MessageContent, notification: Notification, config: Pick<OpsGenieConfig, 'responders' | 'visibleTo' | 'tags' | 'priorityMap'> = {}): { path: string; body: Record<string, unknown> } {
   const d = notification.remediation!;
   const alias = fitKey(notification.incidentKey, 512);
-  if (ATTACHED_AS_ALERT.has(d.status)) {
+  if (decisionNeedsAPerson(d)) {
     const details: Record<string, string> = Object.fromEntries(content.facts.map((f) => [f.label, f.value]));
     details['Decision id'] = d.id;
     if (d.finding) details['Finding id'] = d.finding.id;

@@ -22,6 +22,7 @@ import type { z } from 'zod';
 import type { pagerDutyChannelSchema } from '../config.js';
 import { checkResponse, createHttpAgent, postJson, snippet } from '../http.js';
 import { truncate, type MessageContent } from '../render/content.js';
+import { decisionNeedsAPerson } from '../render/remediation.js';
 import { PAGERDUTY_SEVERITY } from '../render/severity.js';
 import type { Notification, SendContext, SendResult, Sink } from '../types.js';
 import type { SinkDeps } from './context.js';
@@ -38,8 +39,6 @@ export function changeEndpointFor(config: Pick<PagerDutyConfig, 'endpoint' | 'ch
   return PAGERDUTY_CHANGE_ENDPOINT;
 }
 
-/** Remediation statuses that are added to the finding's incident as a trigger; the others are change events. */
-const ATTACHED_TO_INCIDENT = new Set(['failed', 'pending-approval']);
 /** Events API payloads are limited to 512 KB. */
 const MAX_EVENT_BYTES = 500 * 1024;
 
@@ -113,7 +112,7 @@ export function buildPagerDutyRemediationEvent(
   for (const section of content.sections ?? []) details[section.title.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '')] = section.items;
   const source = config.source ?? `aws:${d.account || 'unknown'}:${d.region || 'global'}`;
   const links = content.consoleUrl ? [{ href: content.consoleUrl, text: 'Event in the CloudTrail console' }] : undefined;
-  if (ATTACHED_TO_INCIDENT.has(d.status)) {
+  if (decisionNeedsAPerson(d)) {
     const severity = config.severityMap?.[content.severity] ?? PAGERDUTY_SEVERITY[content.severity];
     return {
       kind: 'trigger',
