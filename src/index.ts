@@ -1,5 +1,9 @@
 /**
- * trailguard's public API. Stable: tests and users depend on it.
+ * trailguard's public API: the engine only (decode, patterns, rules, detect, findings, config), which loads
+ * no AWS SDK, SQLite, HTTP or mail client, so a Lambda handler's cold start stays small. Stable: tests and
+ * users depend on it. The rest are subpath exports, each loading only what it needs:
+ * `trailguard/audit`, `trailguard/notify`, `trailguard/remediate`, `trailguard/store`, `trailguard/lambda`,
+ * `trailguard/app` (test/package/entry-points.test.ts holds the root to this).
  */
 export { compileEventPattern } from './patterns/eventbridge/index.js';
 export type { CompiledEventPattern } from './patterns/eventbridge/index.js';
@@ -29,13 +33,3 @@ export type { Finding } from './findings/types.js';
 
 export { loadConfig, ConfigError } from './config/load.js';
 export type { TrailguardConfig } from './config/schema.js';
-
-export { readAccount, evaluateAccount, judgeFilter, planFixes, applyPlan, renderTemplate as renderAuditCloudFormation, MONITORING_CONTROLS } from './audit/index.js';
-export type { AuditReport, ControlResult, AccountSnapshot } from './audit/types.js';
-
-export { openStore } from './store/index.js';
-export type { Store } from './store/index.js';
-export { createNotifier } from './notify/index.js';
-export type { NotifierOptions, Notification } from './notify/index.js';
-export { createRemediationRunner, buildIamPolicy as buildRemediationIamPolicy, ACTION_IDS as REMEDIATION_ACTION_IDS } from './remediate/index.js';
-export type { RemediationRunner, RemediationDecision, RemediationReporter } from './remediate/index.js';

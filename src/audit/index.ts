@@ -3,7 +3,7 @@ export { readAccount, type ReadAccountOptions } from './account.js';
 export { applyPlan, type ApplyResult } from './apply.js';
 export { callAws, describeCallError, type RetryOptions } from './aws-call.js';
 export { createAwsClients, defaultAwsClients, type AwsClients } from './clients.js';
-export { planToTemplate, renderTemplate } from './cloudformation.js';
+export { planToTemplate, renderTemplate, renderTemplate as renderAuditCloudFormation } from './cloudformation.js';
 export { buildBattery } from './controls/battery.js';
 export { MONITORING_CONTROLS, findControl, patternFor, type MonitoringControl, type PatternSet } from './controls/catalog.js';
 export { trailRecords, managementCoverageGaps } from './event-selectors.js';

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/load.js';
 import { auditCommand } from './audit-command.js';
+import { deployCommand, destroyCommand, synthCommand } from './deploy-command.js';
 import { notifyCommand } from './notify-command.js';
 import { patternCommand } from './pattern-command.js';
 import { remediateCommand } from './remediate-command.js';
@@ -26,6 +27,9 @@ export async function main(argv: string[]): Promise<number> {
   program.addCommand(auditCommand());
   program.addCommand(remediateCommand());
   program.addCommand(notifyCommand());
+  program.addCommand(synthCommand());
+  program.addCommand(deployCommand());
+  program.addCommand(destroyCommand());
   // Every (sub)command reports its usage errors through the same path: exit code 2.
   const overrideAll = (command: Command): void => {
     for (const sub of command.commands) {

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { DELIVERY_STATES } from '../store/outbox.js';
+import { DELIVERY_STATES } from '../store/types.js';
 import { stderrReporter } from './reporter.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
@@ -8,7 +8,7 @@ const io = (quiet?: boolean) => ({ stdout: process.stdout, reporter: stderrRepor
 
 /**
  * `trailguard notify test | status | retry | run`. The command line only; the work (and SQLite,
- * undici, nodemailer) is loaded when a subcommand runs, so other commands start fast.
+ * nodemailer) is loaded when a subcommand runs, so other commands start fast.
  * Exit codes: 0 done; 1 a delivery failed (test, retry, run); 2 usage or configuration error.
  */
 export function notifyCommand(): Command {
@@ -25,7 +25,7 @@ export function notifyCommand(): Command {
       .option('--timeout <duration>', 'give up after this long (default: the channel\'s delivery.timeoutSeconds)')
       .option('-v, --verbose', 'say more')
       .action(async (options) => {
-        const { runNotifyTest } = await import('../notify/cli-run.js');
+        const { runNotifyTest } = await import('./notify-run.js');
         process.exitCode = await runNotifyTest(options, io());
       }),
   );
@@ -38,7 +38,7 @@ export function notifyCommand(): Command {
       .option('--limit <n>', 'list at most this many deliveries (default 50)')
       .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
       .action(async (options) => {
-        const { runNotifyStatus } = await import('../notify/cli-run.js');
+        const { runNotifyStatus } = await import('./notify-run.js');
         process.exitCode = await runNotifyStatus(options, io());
       }),
   );
@@ -53,7 +53,7 @@ export function notifyCommand(): Command {
       .option('-v, --verbose', 'log every delivery')
       .option('-q, --quiet', 'no summary')
       .action(async (options) => {
-        const { runNotifyRetry } = await import('../notify/cli-run.js');
+        const { runNotifyRetry } = await import('./notify-run.js');
         process.exitCode = await runNotifyRetry(options, io(options.quiet));
       }),
   );
@@ -66,7 +66,7 @@ export function notifyCommand(): Command {
       .option('-v, --verbose', 'log every delivery')
       .option('-q, --quiet', 'no summary')
       .action(async (options) => {
-        const { runNotifyRun } = await import('../notify/cli-run.js');
+        const { runNotifyRun } = await import('./notify-run.js');
         process.exitCode = await runNotifyRun(options, io(options.quiet));
       }),
   );

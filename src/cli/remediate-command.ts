@@ -27,26 +27,23 @@
  * holds the plan for `remediate approve`).
  * Exit codes: 0 done, 1 a remediation failed, 2 usage or configuration error.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { z } from 'zod';
 import { decodeRecords } from '../cloudtrail/decode.js';
-import { ConfigError, DEFAULT_CONFIG_FILE } from '../config/load.js';
-import { configSchema, type TrailguardConfig } from '../config/schema.js';
+import type { LoadedConfig } from '../config/load.js';
+import { DEFAULT_CONFIG_FILE } from '../config/load.js';
 import { createDetector } from '../detect/detector.js';
-import { ApprovalStore } from '../remediate/approvals.js';
 import type { RemediationClients } from '../remediate/clients.js';
-import { remediationConfigSchema, type RemediationConfig } from '../remediate/config.js';
-import { RemediationLog } from '../remediate/log.js';
-import type { RemediationReporter } from '../remediate/reporter.js';
+import type { RemediationConfig } from '../remediate/config.js';
 import type { RemediationDecision } from '../remediate/types.js';
-import { openStore, resolveStorePath, type Store } from '../store/store.js';
-import { loadNotifyConfig } from '../notify/config-file.js';
-import type { RemediationNotifications } from '../notify/cli-run.js';
-import { parseYamlWithSchema } from '../util/yaml-document.js';
+import { ApprovalError, RemediationBusyError, RemediationCommitError } from '../remediate/runner.js';
+import type { Store } from '../store/types.js';
+import type { RemediationSession } from '../app/remediation.js';
+import { loadCommandConfig, openCommandStore, storeLocation } from './command-context.js';
 import { stderrReporter } from './reporter.js';
 import { resolveRuleSet } from './rule-set.js';
+import { parseDurationOption } from './time-options.js';
 import { UsageError } from './usage-error.js';
 
 type Out = NodeJS.WritableStream & { isTTY?: boolean };
@@ -68,38 +65,6 @@ interface CommonOptions {
   /** false with --no-notify. */
   notify?: boolean;
   notifyTimeout?: string;
-}
-
-interface LoadedRemediation {
-  remediation: RemediationConfig;
-  rules: TrailguardConfig;
-  file?: string;
-}
-
-const fileSchema = z.looseObject({ rules: configSchema.shape.rules, remediation: remediationConfigSchema.optional() });
-
-/**
- * The config file's `rules` and `remediation` sections (read here with the same located errors as the
- * main config, so this command works whether or not the main schema already knows `remediation`).
- */
-export function loadRemediationConfig(file: string | undefined, cwd = process.cwd()): LoadedRemediation {
-  const candidate = file ?? path.join(cwd, DEFAULT_CONFIG_FILE);
-  if (file === undefined && !existsSync(candidate)) return { remediation: {}, rules: {} };
-  let text: string;
-  try {
-    text = readFileSync(candidate, 'utf8');
-  } catch (error) {
-    throw new ConfigError(`${candidate}: cannot read config: ${(error as Error).message}`);
-  }
-  const parsed = parseYamlWithSchema(text, fileSchema.nullable());
-  if (parsed.problem) {
-    const { message, key, line, column } = parsed.problem;
-    throw new ConfigError(`${candidate}${line !== undefined ? `:${line}:${column ?? 1}` : ''}: ${key ? `${key}: ` : ''}${message}`);
-  }
-  const value = parsed.value ?? {};
-  const base = path.dirname(path.resolve(candidate));
-  const rules: TrailguardConfig = value.rules ? { rules: { ...value.rules, ...(value.rules.paths ? { paths: value.rules.paths.map((p) => path.resolve(base, p)) } : {}) } } : {};
-  return { remediation: value.remediation ?? {}, rules, file: candidate };
 }
 
 function renderDecision(d: RemediationDecision): string {
@@ -145,85 +110,88 @@ export function remediateCommand(deps: RemediateCommandDeps = {}): Command {
     const { defaultRemediationClients } = await import('../remediate/clients.js');
     return defaultRemediationClients({ ...(profile ? { profile } : {}), ...(config.assumeRole ? { assumeRole: config.assumeRole } : {}) });
   };
-  const runnerModule = () => import('../remediate/runner.js');
-
   /**
-   * The config, the shared store with the remediation tables, and (when notifications are configured
-   * and not --no-notify) the notifier the decisions go through.
+   * The config, the store with the remediation log, approvals and claims, and the remediation session
+   * (with the notifier its decisions' notices go through, when notifications are configured and not
+   * --no-notify).
    *   preview: a dry run — the store when it is configured or exists (else in memory);
    *   write:   creates the store when missing;
    *   existing: approve / reject / pending / log — the store must exist.
    */
   const setup = async (options: CommonOptions, use: 'preview' | 'write' | 'existing', what = 'this') => {
-    const loaded = loadRemediationConfig(options.config, cwd());
-    const notifyConfig = loadNotifyConfig(options.config, cwd());
-    const configured = options.store !== undefined ? resolveStorePath(options.store, cwd()) : notifyConfig.store?.path;
-    const file = configured ?? resolveStorePath(undefined, cwd());
-    const notifications = options.notify !== false ? notifyConfig.notifications : undefined;
-    const exists = file === ':memory:' || existsSync(file);
-    if (use === 'existing' && !exists) {
-      throw new UsageError(`${what} needs the store, and there is none at ${file}: pass --store FILE or set store.path in the config (nothing has been logged there yet)`);
-    }
-    const persistent = use !== 'preview' || configured !== undefined || exists || notifications !== undefined;
-    let store: Store;
-    try {
-      store = openStore(persistent ? file : ':memory:');
-    } catch (error) {
-      throw new UsageError(`${options.store !== undefined ? `--store ${options.store}: ` : ''}${(error as Error).message}`);
-    }
-    let log: RemediationLog;
-    let approvals: ApprovalStore;
-    try {
-      log = new RemediationLog(store);
-      approvals = new ApprovalStore(store);
-    } catch (error) {
-      store.close();
-      throw new UsageError(`store ${store.path}: ${(error as Error).message}`);
-    }
-    let notify: RemediationNotifications | undefined;
-    if (notifications) {
-      const { startRemediationNotifications } = await import('../notify/cli-run.js');
-      notify = startRemediationNotifications(
-        notifications,
-        store,
-        { ...(options.notifyTimeout !== undefined ? { notifyTimeout: options.notifyTimeout } : {}), ...(notifyConfig.store?.retainDeliveredDays !== undefined ? { retainDeliveredDays: notifyConfig.store.retainDeliveredDays } : {}) },
-        { stdout: stderr(), reporter: stderrReporter(stderr()) },
-      );
-    }
-    const runnerWiring: { log: RemediationLog; approvals: ApprovalStore; transaction: Store['transaction']; reporter?: RemediationReporter } = {
-      log,
-      approvals,
-      transaction: store.transaction,
-      ...(notify ? { reporter: notify.reporter } : {}),
-    };
-    /** Delivers the notices (reporting failures on stderr, never changing the exit code) and closes the store. */
+    const loaded: LoadedConfig = loadCommandConfig(options, cwd());
+    const remediation = loaded.config.remediation ?? {};
+    const notifications = options.notify !== false ? loaded.config.notifications : undefined;
+    const timeout = parseDurationOption('--notify-timeout', options.notifyTimeout ?? '60s');
+    const { store, persistent } = await openCommandStore(loaded, options, use === 'preview' ? (notifications ? 'create' : 'memory') : use === 'write' ? 'create' : 'existing', cwd(), what);
+    const warn = stderrReporter(stderr());
+    const { openNotifications } = notifications ? await import('../app/notifications.js') : { openNotifications: undefined };
+    const { reporterLogger } = await import('./notify-run.js');
+    const notifier =
+      notifications && openNotifications
+        ? openNotifications({
+            notifications,
+            store,
+            log: reporterLogger(warn, false),
+            stdout: stderr(),
+            ...(loaded.config.store?.retainDeliveredDays !== undefined ? { retainDeliveredDays: loaded.config.store.retainDeliveredDays } : {}),
+          })
+        : undefined;
+    const { openRemediation } = await import('../app/remediation.js');
+    const session = (clients: RemediationClients, extra: { modeOverride?: 'dry-run' | 'enforce'; lookups?: boolean } = {}): RemediationSession =>
+      openRemediation({ remediation, store, clients, now, ...(notifier ? { notifier } : {}), ...extra });
+    let opened: RemediationSession | undefined;
+    /** Delivers the decisions' notices (failures on stderr, never changing the exit code) and closes the store. */
     const finish = async (): Promise<void> => {
       try {
-        await notify?.finish();
+        const ids = opened?.notices?.outboxIds ?? [];
+        if (notifier && ids.length > 0) {
+          const { deliverRemediationNotices } = await import('../app/notifications.js');
+          const { stopOnSignals } = await import('./notify-run.js');
+          const unsubscribe = stopOnSignals(notifier, warn);
+          try {
+            const outcome = await deliverRemediationNotices(notifier, store, ids, Date.now() + timeout);
+            for (const f of outcome.failed) {
+              warn.warn(`remediation notice ${f.outboxId} (${f.status ?? 'decision'} ${f.decisionId ?? ''}) to ${f.channel} failed: ${f.error} — re-drive with: trailguard notify retry --id ${f.outboxId}`);
+            }
+            const summary = `Remediation notices: ${outcome.delivered} delivered, ${outcome.failed.length} failed${outcome.pending ? `, ${outcome.pending} still pending (trailguard notify run delivers them)` : ''}`;
+            if (outcome.failed.length || outcome.pending) warn.warn(summary);
+            else warn.info(summary);
+          } finally {
+            unsubscribe();
+          }
+        }
       } finally {
-        await notify?.close();
-        store.close();
+        await notifier?.close();
+        await store.close();
       }
     };
     const abort = async (): Promise<void> => {
-      await notify?.close();
-      store.close();
+      await notifier?.close();
+      await store.close();
     };
     return {
       loaded,
+      remediation,
       persistent,
-      log,
-      approvals,
-      runnerWiring,
+      store: store as Store,
+      /** The runner for this invocation (one per command run). */
+      open(clients: RemediationClients, extra: { modeOverride?: 'dry-run' | 'enforce'; lookups?: boolean } = {}) {
+        opened = session(clients, extra);
+        return opened.runner;
+      },
       /**
        * Runs a (sub)command's work on the store: when it throws, closes without delivering anything and
-       * rethrows; otherwise delivers the decisions' notices and closes.
+       * rethrows (an approval that cannot be decided is a usage error; a decision the store could not keep
+       * fails the command); otherwise delivers the decisions' notices and closes.
        */
       async run(work: () => Promise<void>): Promise<void> {
         try {
           await work();
         } catch (error) {
           await abort();
+          if (error instanceof ApprovalError || error instanceof RemediationBusyError) throw new UsageError(error.message, { cause: error });
+          if (error instanceof RemediationCommitError) throw new UsageError(`store ${store.location}: ${error.message}`, { cause: error });
           throw error;
         }
         await finish();
@@ -261,18 +229,13 @@ export function remediateCommand(deps: RemediateCommandDeps = {}): Command {
       const { loaded } = ctx;
       // Delivery failures are reported on stderr and kept in the outbox; the exit code is the remediation's.
       await ctx.run(async () => {
-        if (!ctx.persistent) warn.warn(`no store (none at ${resolveStorePath(undefined, cwd())}, no --store or store.path): decisions are printed but not kept`);
+        if (!ctx.persistent) warn.warn(`no store (none at ${storeLocation(loaded.config, options, cwd())}, no --store or store.path): decisions are printed but not kept`);
         const decoded = decodeRecords(input, { source: options.event });
         for (const reject of decoded.rejects) warn.warn(`${options.event}: ${reject.reason}`);
         if (decoded.records.length === 0) throw new UsageError(`--event ${options.event}: no CloudTrail record in it`);
-        const { rules } = resolveRuleSet({ ...(options.rules ? { rules: options.rules } : {}), noBuiltin: options.builtin === false }, loaded.rules, warn);
+        const { rules } = resolveRuleSet({ ...(options.rules ? { rules: options.rules } : {}), noBuiltin: options.builtin === false }, loaded.config, warn);
         const detector = createDetector(rules);
-        const { createRemediationRunner } = await runnerModule();
-        const runner = createRemediationRunner({
-          config: loaded.remediation,
-          clients: options.offline ? offlineClients() : await makeClients(options.profile, loaded.remediation),
-          ...ctx.runnerWiring,
-          now,
+        const runner = ctx.open(options.offline ? offlineClients() : await makeClients(options.profile, ctx.remediation), {
           lookups: options.offline !== true,
           ...(options.asConfigured ? {} : { modeOverride: options.enforce ? ('enforce' as const) : ('dry-run' as const) }),
         });
@@ -280,7 +243,7 @@ export function remediateCommand(deps: RemediateCommandDeps = {}): Command {
         const unmatched: string[] = [];
         for (const { record } of decoded.records) {
           const findings = detector.evaluate(record);
-          const configured = findings.filter((f) => (loaded.remediation.rules ?? {})[f.ruleId] !== undefined);
+          const configured = findings.filter((f) => (ctx.remediation.rules ?? {})[f.ruleId] !== undefined);
           if (configured.length === 0) {
             unmatched.push(`${record.eventName} ${record.eventID ?? ''}: ${findings.length === 0 ? 'no rule matched' : `no remediation configured for ${findings.map((f) => f.ruleId).join(', ')}`}`);
           }
@@ -296,22 +259,30 @@ export function remediateCommand(deps: RemediateCommandDeps = {}): Command {
 
   command.addCommand(
     new Command('approve')
-      .description('approve a held plan and make its calls now')
+      .description('approve a held plan and make its calls now (or hand it to the deployed remediate function: remediation.approvals.queueUrl / --via-queue)')
       .argument('<id>', 'approval id (from the APPROVAL NEEDED message or `remediate pending`)')
       .option('--by <name>', 'who approves (default: $USER)')
+      .option('--via-queue <url>', 'hand the approval to the deployed remediate function through its queue, so the plan runs with its role (default: remediation.approvals.queueUrl)')
+      .option('--local', 'make the calls here with your own credentials even when the config names the queue')
       .action(async (id: string, _local: unknown, self: Command) => {
-        const options = global<{ by?: string }>(self);
+        const options = global<{ by?: string; viaQueue?: string; local?: boolean }>(self);
+        const by = options.by ?? process.env.USER ?? 'unknown';
         const ctx = await setup(options, 'existing', 'approve');
-        const { createRemediationRunner } = await runnerModule();
+        const queueUrl = options.local ? undefined : (options.viaQueue ?? ctx.remediation.approvals?.queueUrl);
         await ctx.run(async () => {
-          let decision: RemediationDecision;
-          try {
-            const runner = createRemediationRunner({ config: ctx.loaded.remediation, clients: await makeClients(options.profile, ctx.loaded.remediation), ...ctx.runnerWiring, now });
-            decision = await runner.approve(id, options.by ?? process.env.USER ?? 'unknown');
-            for (const p of runner.problems) stderrReporter(stderr()).warn(p);
-          } catch (error) {
-            throw new UsageError((error as Error).message);
+          if (queueUrl !== undefined) {
+            // Checked here first, so a mistake is said now rather than in the function's log.
+            const approval = await ctx.store.remediation.getApproval(id);
+            if (!approval) throw new UsageError(`no approval ${id} in ${ctx.store.location}`);
+            if (approval.status !== 'pending') throw new UsageError(`approval ${id} is ${approval.status}${approval.decidedBy ? ` (by ${approval.decidedBy} at ${approval.decidedAt})` : ''}`);
+            const { handApprovalToQueue } = await import('../app/remediation-queue.js');
+            const messageId = await handApprovalToQueue(queueUrl, { approvalId: id, by }, options.profile);
+            stdout().write(`approval ${id} handed to the deployed remediate function (message ${messageId}): it runs the plan with its own role and notifies the decision; see it with trailguard remediate log\n`);
+            return;
           }
+          const runner = ctx.open(await makeClients(options.profile, ctx.remediation));
+          const decision = await runner.approve(id, by);
+          for (const p of runner.problems) stderrReporter(stderr()).warn(p);
           print(stdout(), options.format, [decision]);
           process.exitCode = decision.status === 'executed' ? 0 : 1;
         });
@@ -327,15 +298,10 @@ export function remediateCommand(deps: RemediateCommandDeps = {}): Command {
       .action(async (id: string, _local: unknown, self: Command) => {
         const options = global<{ by?: string; reason?: string }>(self);
         const ctx = await setup(options, 'existing', 'reject');
-        const { createRemediationRunner } = await runnerModule();
-        const runner = createRemediationRunner({ config: ctx.loaded.remediation, clients: offlineClients(), ...ctx.runnerWiring, now });
         await ctx.run(async () => {
-          try {
-            print(stdout(), options.format, [await runner.reject(id, options.by ?? process.env.USER ?? 'unknown', options.reason)]);
-            for (const p of runner.problems) stderrReporter(stderr()).warn(p);
-          } catch (error) {
-            throw new UsageError((error as Error).message);
-          }
+          const runner = ctx.open(offlineClients());
+          print(stdout(), options.format, [await runner.reject(id, options.by ?? process.env.USER ?? 'unknown', options.reason)]);
+          for (const p of runner.problems) stderrReporter(stderr()).warn(p);
         });
       }),
   );
@@ -347,11 +313,10 @@ export function remediateCommand(deps: RemediateCommandDeps = {}): Command {
         const options = global<object>(self);
         const ctx = await setup(options, 'existing', 'pending');
         await ctx.run(async () => {
-          const { createRemediationRunner } = await runnerModule();
-          const runner = createRemediationRunner({ config: ctx.loaded.remediation, clients: offlineClients(), ...ctx.runnerWiring, now });
+          const runner = ctx.open(offlineClients());
           await runner.expireApprovals();
           for (const p of runner.problems) stderrReporter(stderr()).warn(p);
-          const pending = ctx.approvals.pending(now());
+          const pending = await ctx.store.remediation.pendingApprovals(now());
           if (options.format === 'json') stdout().write(`${JSON.stringify({ pending }, null, 2)}\n`);
           else if (pending.length === 0) stdout().write('no plan is waiting for approval\n');
           else for (const a of pending) stdout().write(`${a.id}  expires ${a.expiresAt}  ${a.actionId}: ${a.summary}\n`);
@@ -371,7 +336,7 @@ export function remediateCommand(deps: RemediateCommandDeps = {}): Command {
         // Reading the log sends nothing.
         const ctx = await setup({ ...options, notify: false }, 'existing', 'log');
         await ctx.run(async () => {
-          const decisions = ctx.log.list({ limit, ...(options.eventId ? { eventId: options.eventId } : {}) });
+          const decisions = await ctx.store.remediation.listDecisions({ limit, ...(options.eventId ? { eventId: options.eventId } : {}) });
           if (options.format === 'json') stdout().write(`${JSON.stringify({ decisions }, null, 2)}\n`);
           else for (const d of decisions) stdout().write(`${d.createdAt}  ${d.status.padEnd(16)} ${d.message}\n`);
         });
@@ -387,7 +352,7 @@ export function remediateCommand(deps: RemediateCommandDeps = {}): Command {
       .action(async (_local: unknown, self: Command) => {
         const options = global<{ all?: boolean; accounts?: string[]; regions?: string[] }>(self);
         const { allActions, buildIamPolicy, enabledActions } = await import('../remediate/iam-policy.js');
-        const { remediation } = loadRemediationConfig(options.config, cwd());
+        const remediation = loadCommandConfig(options, cwd()).config.remediation ?? {};
         const actions = options.all ? allActions() : enabledActions(remediation);
         if (actions.length === 0) throw new UsageError('no remediation action is configured (remediation.rules): nothing needs permissions; use --all for every action');
         const accounts = options.accounts ?? remediation.scope?.accounts;

@@ -67,7 +67,8 @@ export function scanCommand(): Command {
 
 async function runScan(paths: string[], options: ScanCommandOptions): Promise<number> {
   const reporter = stderrReporter(process.stderr, options.quiet);
-  const { config } = loadConfig(options.config);
+  const loaded = loadConfig(options.config);
+  const { config } = loaded;
   const since = options.since !== undefined ? parseTimeOption('--since', options.since) : undefined;
   const until = options.until !== undefined ? parseTimeOption('--until', options.until) : undefined;
   if (since && until && since >= until) throw new UsageError('--since must be before --until');
@@ -84,7 +85,11 @@ async function runScan(paths: string[], options: ScanCommandOptions): Promise<nu
   // Notification config and store are checked before any work starts, so a mistake there is a usage error up front.
   // A stdout channel writes to stderr while the findings themselves go to stdout.
   const notifications = options.notify
-    ? (await import('../notify/cli-run.js')).startScanNotifications({ config: options.config, store: options.store, notifyTimeout: options.notifyTimeout, quiet: options.quiet }, { stdout: options.output ? process.stdout : process.stderr, reporter })
+    ? await (await import('./scan-notify.js')).startScanNotifications(
+        loaded,
+        { ...(options.store !== undefined ? { store: options.store } : {}), ...(options.notifyTimeout !== undefined ? { notifyTimeout: options.notifyTimeout } : {}), ...(options.quiet ? { quiet: true } : {}) },
+        { stdout: options.output ? process.stdout : process.stderr, reporter },
+      )
     : undefined;
   const out: NodeJS.WritableStream = options.output ? openOutput('--output', options.output) : process.stdout;
   const rejectsOut: WriteStream | undefined = options.rejects ? openOutput('--rejects', options.rejects) : undefined;
@@ -101,9 +106,9 @@ async function runScan(paths: string[], options: ScanCommandOptions): Promise<nu
     onProgress: (bytes) => progress?.update(bytes),
     onFinding: (finding) => {
       worst = Math.max(worst, severityRank(finding.severity));
-      notifications?.add(finding);
       if (format === 'jsonl') out.write(`${JSON.stringify(finding)}\n`);
       else collected.push(finding);
+      return notifications?.add(finding);
     },
     onReject: (reject: Reject) => {
       rejectsOut?.write(`${JSON.stringify(reject)}\n`);

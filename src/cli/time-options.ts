@@ -1,9 +1,14 @@
+import { parseDuration } from '../util/duration.js';
 import { UsageError } from './usage-error.js';
 
-const RELATIVE = /^(\d+(?:\.\d+)?)\s*(s|m|h|d|w)$/i;
-const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+
+/** A duration option ("90s", "2m", "1h", "500ms", or a number of seconds) in milliseconds; anything else is a usage error. */
+export function parseDurationOption(name: string, value: string): number {
+  const ms = parseDuration(value, { defaultUnit: 's' });
+  if (ms === undefined) throw new UsageError(`${name} "${value}" is not a duration (e.g. 30s, 2m, 1h)`);
+  return ms;
+}
 
 /**
  * Reads --since/--until: an ISO 8601 date or date-time ("2026-11-20", "2026-11-20T10:00:00Z",
@@ -12,8 +17,8 @@ const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9}
  */
 export function parseTimeOption(name: string, value: string, now = Date.now()): Date {
   const text = value.trim();
-  const relative = RELATIVE.exec(text);
-  if (relative) return new Date(now - Number(relative[1]) * UNIT_MS[relative[2]!.toLowerCase()]!);
+  const ago = parseDuration(text, { units: ['s', 'm', 'h', 'd', 'w'] });
+  if (ago !== undefined) return new Date(now - ago);
   const iso = ISO.exec(text);
   if (iso) {
     const [, y, mo, d, h = '0', mi = '0', s = '0', fraction = '', zone = 'Z'] = iso;

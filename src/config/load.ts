@@ -1,12 +1,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { TrailguardError } from '../util/errors.js';
 import { parseYamlWithSchema } from '../util/yaml-document.js';
 import { configSchema, type TrailguardConfig } from './schema.js';
 
 export const DEFAULT_CONFIG_FILE = 'trailguard.config.yaml';
 
-export class ConfigError extends Error {
+export class ConfigError extends TrailguardError {
   override readonly name = 'ConfigError';
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { code: 'invalid-config', ...options });
+  }
 }
 
 export interface LoadedConfig {
@@ -16,28 +20,43 @@ export interface LoadedConfig {
 }
 
 /**
- * Reads the config file: the one named, else `trailguard.config.yaml` in the working directory
- * if present, else defaults. A named file that is missing, or any invalid content, is a
- * ConfigError naming file, line, column and key.
+ * The one config loader. Reads the config file: the one named, else `trailguard.config.yaml` in the
+ * working directory if present, else defaults. A named file that is missing, or any invalid content,
+ * is a ConfigError naming file, line, column and key. Every path in it is resolved against the file's
+ * directory, not wherever trailguard was started.
  */
 export function loadConfig(file?: string, cwd = process.cwd()): LoadedConfig {
-  const candidate = file ?? path.join(cwd, DEFAULT_CONFIG_FILE);
+  const candidate = file !== undefined ? path.resolve(cwd, file) : path.join(cwd, DEFAULT_CONFIG_FILE);
   if (file === undefined && !existsSync(candidate)) return { config: {} };
   let text: string;
   try {
     text = readFileSync(candidate, 'utf8');
   } catch (error) {
-    throw new ConfigError(`${candidate}: cannot read config: ${(error as Error).message}`);
+    throw new ConfigError(`${candidate}: cannot read config: ${(error as Error).message}`, { cause: error });
   }
+  return { config: parseConfigText(text, candidate, path.dirname(candidate)), file: candidate };
+}
+
+/**
+ * Parses and validates config text that did not come from a file of its own (an SSM parameter, a test),
+ * naming `origin` in errors; relative paths resolve against `baseDir`.
+ */
+export function parseConfigText(text: string, origin: string, baseDir: string): TrailguardConfig {
   const parsed = parseYamlWithSchema(text, configSchema.nullable());
   if (parsed.problem) {
     const { message, key, line, column } = parsed.problem;
     const where = line !== undefined ? `:${line}:${column ?? 1}` : '';
-    throw new ConfigError(`${candidate}${where}: ${key ? `${key}: ` : ''}${message}`);
+    throw new ConfigError(`${origin}${where}: ${key ? `${key}: ` : ''}${message}`);
   }
-  const config = parsed.value ?? {};
-  // Rule paths are relative to the config file, not to wherever trailguard was started.
-  const base = path.dirname(path.resolve(candidate));
-  if (config.rules?.paths) config.rules.paths = config.rules.paths.map((p) => path.resolve(base, p));
-  return { config, file: candidate };
+  return resolvePaths(parsed.value ?? {}, baseDir);
+}
+
+function resolvePaths(config: TrailguardConfig, base: string): TrailguardConfig {
+  const resolve = (p: string) => path.resolve(base, p);
+  if (config.rules?.paths) config.rules.paths = config.rules.paths.map(resolve);
+  if (config.store?.path !== undefined && config.store.path !== ':memory:') config.store.path = resolve(config.store.path);
+  for (const channel of Object.values(config.notifications?.channels ?? {})) {
+    if (channel.type === 'jsonl') channel.path = resolve(channel.path);
+  }
+  return config;
 }

@@ -1,8 +1,9 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { SEVERITIES } from '../rules/types.js';
 import { remediationConfigSchema } from '../remediate/config.js';
 import { notificationsConfigSchema } from '../notify/config.js';
 import { storeConfigSchema } from '../store/config.js';
+import { deployConfigSchema } from '../infra/config.js';
 
 const severity = z.enum(SEVERITIES);
 const ruleId = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a rule id (lower-case words joined by hyphens)');
@@ -52,6 +53,7 @@ export const configSchema = z.strictObject({
   notifications: notificationsConfigSchema.optional(),
   /** The embedded SQLite store: findings, delivery outbox, remediation log. */
   store: storeConfigSchema.optional(),
+  deploy: deployConfigSchema.optional(),
   scan: z
     .strictObject({
       minSeverity: severity.optional(),

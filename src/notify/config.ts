@@ -5,7 +5,7 @@
  * Secret fields (webhook URLs, keys, passwords, signing secrets) accept `${env:NAME}`,
  * `${ssm:/path}` and `${secretsmanager:name#key}` references (see secrets.ts) and are never printed.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DECISION_STATUSES, SKIP_REASONS } from '../remediate/types.js';
 import { SEVERITIES } from '../rules/types.js';
 import { hasSecretReference } from './secrets.js';

@@ -14,7 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Finding } from '../findings/types.js';
-import type { Outbox, NotificationKind } from '../store/outbox.js';
+import type { ChannelView, EnqueuePlan, NotificationKind } from '../store/types.js';
 
 export interface WindowPolicy {
   /** 0 disables de-duplication. */
@@ -28,29 +28,29 @@ export interface WindowPolicy {
 export const DEFAULT_WINDOW_POLICY: WindowPolicy = { dedupeWindowMs: 300_000, stormThreshold: 20, stormWindowMs: 60_000, maxAttempts: 8 };
 
 /** new: a notification of its own; joined: added to one waiting to be sent; repeat: to the window's follow-up; storm: to the storm summary; duplicate: already covered on this channel. */
-export type EnqueueOutcome = 'new' | 'joined' | 'repeat' | 'storm' | 'duplicate';
+export type { EnqueueOutcome } from '../store/types.js';
 
 /** Stable for a given notification: the same inputs after a restart give the same key. */
 export function idempotencyKey(kind: NotificationKind, channel: string, discriminator: string): string {
   return `tg_${createHash('sha256').update(`${kind}\u0000${channel}\u0000${discriminator}`).digest('hex').slice(0, 32)}`;
 }
 
-/** Links one finding to a notification on one channel. Call inside a store transaction, after saving the finding. */
-export function enqueueOnChannel(outbox: Outbox, finding: Finding, channel: string, policy: WindowPolicy, now: number): { outcome: EnqueueOutcome; outboxId: number } {
-  const covering = outbox.coveringNotification(channel, finding.id);
-  if (covering !== undefined) return { outcome: 'duplicate', outboxId: covering };
-  const groupKey = finding.dedupeKey || finding.id;
+/**
+ * The decision for one finding on one channel, from what the store read of the channel (see the module
+ * comment for the rules). Pure: the store may ask again with a fresher view when a concurrent writer got
+ * there first.
+ */
+export function planEnqueue(view: ChannelView, finding: Finding, channel: string, policy: WindowPolicy, now: number): EnqueuePlan {
+  if (view.covering !== undefined) return { outcome: 'duplicate', outboxId: view.covering };
+  const groupKey = groupKeyOf(finding);
+  const latest = policy.dedupeWindowMs > 0 ? view.latestInGroup : undefined;
+  if (latest && latest.state === 'pending') return { outcome: latest.kind === 'repeat' ? 'repeat' : 'joined', attachTo: latest };
 
-  const latest = policy.dedupeWindowMs > 0 ? outbox.latestOpenInGroup(channel, groupKey, now) : undefined;
-  if (latest && latest.state === 'pending') {
-    outbox.attach(latest.id, channel, finding.id, now);
-    return { outcome: latest.kind === 'repeat' ? 'repeat' : 'joined', outboxId: latest.id };
-  }
-
-  if (policy.stormThreshold > 0 && outbox.createdSince(channel, now - policy.stormWindowMs) >= policy.stormThreshold) {
-    const storm =
-      outbox.openStorm(channel, now) ??
-      outbox.insert({
+  if (policy.stormThreshold > 0 && view.createdSince >= policy.stormThreshold) {
+    if (view.openStorm) return { outcome: 'storm', attachTo: view.openStorm };
+    return {
+      outcome: 'storm',
+      create: {
         channel,
         kind: 'storm',
         groupKey: `storm:${now}`,
@@ -59,42 +59,45 @@ export function enqueueOnChannel(outbox: Outbox, finding: Finding, channel: stri
         nextAttemptAt: now + policy.stormWindowMs,
         windowStart: now,
         windowEnd: now + policy.stormWindowMs,
-        now,
-      });
-    outbox.attach(storm.id, channel, finding.id, now);
-    return { outcome: 'storm', outboxId: storm.id };
+      },
+    };
   }
 
   if (latest) {
     // The group's notification is out (or failed): later findings wait for the window's follow-up.
     const start = latest.kind === 'finding' ? latest.windowStart : now;
     const end = latest.kind === 'finding' ? latest.windowEnd : now + policy.dedupeWindowMs;
-    const repeat = outbox.insert({
-      channel,
-      kind: 'repeat',
-      groupKey,
-      idempotencyKey: idempotencyKey('repeat', channel, `${groupKey}\u0000${start}`),
-      maxAttempts: policy.maxAttempts,
-      nextAttemptAt: end,
-      windowStart: start,
-      windowEnd: end,
-      now,
-    });
-    outbox.attach(repeat.id, channel, finding.id, now);
-    return { outcome: 'repeat', outboxId: repeat.id };
+    return {
+      outcome: 'repeat',
+      create: {
+        channel,
+        kind: 'repeat',
+        groupKey,
+        idempotencyKey: idempotencyKey('repeat', channel, `${groupKey}\u0000${start}`),
+        maxAttempts: policy.maxAttempts,
+        nextAttemptAt: end,
+        windowStart: start,
+        windowEnd: end,
+      },
+    };
   }
 
-  const row = outbox.insert({
-    channel,
-    kind: 'finding',
-    groupKey,
-    idempotencyKey: idempotencyKey('finding', channel, finding.id),
-    maxAttempts: policy.maxAttempts,
-    nextAttemptAt: now,
-    windowStart: now,
-    windowEnd: now + policy.dedupeWindowMs,
-    now,
-  });
-  outbox.attach(row.id, channel, finding.id, now);
-  return { outcome: 'new', outboxId: row.id };
+  return {
+    outcome: 'new',
+    create: {
+      channel,
+      kind: 'finding',
+      groupKey,
+      idempotencyKey: idempotencyKey('finding', channel, finding.id),
+      maxAttempts: policy.maxAttempts,
+      nextAttemptAt: now,
+      windowStart: now,
+      windowEnd: now + policy.dedupeWindowMs,
+    },
+  };
+}
+
+/** The dedupe group of a finding: its dedupe key, or its own id when the rule gives none. */
+export function groupKeyOf(finding: Finding): string {
+  return finding.dedupeKey || finding.id;
 }

@@ -21,8 +21,7 @@
  * stop() is graceful: no new claims; in-flight deliveries finish (bounded by their timeout).
  */
 import { hostname } from 'node:os';
-import type { Store } from '../store/store.js';
-import type { NotificationKind, OutboxRow } from '../store/outbox.js';
+import type { NotificationKind, OutboxRow, Store } from '../store/types.js';
 import type { RemediationDecision } from '../remediate/types.js';
 import { asDeliveryError, type DeliveryError } from './errors.js';
 import { redact } from './redact.js';
@@ -96,6 +95,8 @@ interface ChannelState {
   pausedUntil: number;
   tokens: number;
   tokensAt: number;
+  /** Settles when the delivery launched last on the channel has started sending (see deliver). */
+  sendTurn: Promise<void>;
 }
 
 /** "host:pid" claims of processes that no longer exist on this host. */
@@ -139,7 +140,7 @@ export class Dispatcher {
     this.pollMs = options.pollMs ?? 1_000;
     for (const [name, policy] of options.channels) {
       const burst = policy.rateLimit?.burst ?? 0;
-      this.state.set(name, { inFlight: 0, failures: 0, opens: 0, openUntil: 0, pausedUntil: 0, tokens: burst, tokensAt: this.now() });
+      this.state.set(name, { inFlight: 0, failures: 0, opens: 0, openUntil: 0, pausedUntil: 0, tokens: burst, tokensAt: this.now(), sendTurn: Promise.resolve() });
     }
   }
 
@@ -163,9 +164,9 @@ export class Dispatcher {
   private async loop(options: RunOptions): Promise<RunReport> {
     const started = this.now();
     this.counts = { delivered: 0, retried: 0, failed: 0 };
-    const recovered = this.store.outbox.recoverAbandoned(this.options.isOwnerDead ?? isDeadLocalOwner, this.now());
+    const recovered = await this.store.outbox.recoverAbandoned(this.options.isOwnerDead ?? isDeadLocalOwner, this.now());
     if (recovered > 0) this.log('info', `recovered ${recovered} notification(s) left in flight by a process that stopped`);
-    if (options.flushWindows) this.store.outbox.flushWindows(this.now());
+    if (options.flushWindows) await this.store.outbox.flushWindows(this.now());
     const untilIdle = options.untilIdle ?? true;
     let endedBy: RunReport['endedBy'] = 'stopped';
 
@@ -179,7 +180,7 @@ export class Dispatcher {
       for (const [channel, policy] of this.options.channels) {
         const limit = this.claimLimit(channel, policy, now);
         if (limit <= 0) continue;
-        const rows = this.store.outbox.claimDue(channel, { now, limit, leaseMs: policy.timeoutMs * 2 + 5_000, owner: this.store.owner, ...(options.kinds ? { kinds: options.kinds } : {}) });
+        const rows = await this.store.outbox.claimDue(channel, { now, limit, leaseMs: policy.timeoutMs * 2 + 5_000, owner: this.store.owner, ...(options.kinds ? { kinds: options.kinds } : {}) });
         for (const row of rows) this.launch(row, policy);
         claimed += rows.length;
       }
@@ -188,7 +189,7 @@ export class Dispatcher {
         await new Promise((r) => setImmediate(r));
         continue;
       }
-      const wakeAt = this.nextWake(now, options.kinds);
+      const wakeAt = await this.nextWake(now, options.kinds);
       if (this.inFlight.size === 0) {
         if (wakeAt === undefined && untilIdle) {
           endedBy = 'idle';
@@ -203,7 +204,7 @@ export class Dispatcher {
       await this.sleep(sleep);
     }
     await Promise.all(this.inFlight);
-    const outstanding = this.store.outbox.outstanding([...this.options.channels.keys()], options.kinds);
+    const outstanding = await this.store.outbox.outstanding([...this.options.channels.keys()], options.kinds);
     return { ...this.counts, outstanding, endedBy: this.stopping ? 'stopped' : endedBy, elapsedMs: this.now() - started };
   }
 
@@ -247,10 +248,10 @@ export class Dispatcher {
   }
 
   /** When something may next be claimable on any channel, or undefined when nothing is outstanding. */
-  private nextWake(now: number, kinds?: readonly NotificationKind[]): number | undefined {
+  private async nextWake(now: number, kinds?: readonly NotificationKind[]): Promise<number | undefined> {
     let wake: number | undefined;
     for (const [channel, policy] of this.options.channels) {
-      const due = this.store.outbox.nextDueAt(channel, kinds);
+      const due = await this.store.outbox.nextDueAt(channel, kinds);
       if (due === undefined) continue;
       const s = this.channelState(channel);
       // A channel at capacity is woken by a finishing delivery, not by the clock.
@@ -278,10 +279,10 @@ export class Dispatcher {
   }
 
   /** The notification as the sink sees it, built from the store at send time (so counts are current). */
-  loadNotification(row: OutboxRow): Notification {
+  async loadNotification(row: OutboxRow): Promise<Notification> {
     const outbox = this.store.outbox;
     if (row.kind === 'remediation') {
-      const notice = outbox.remediationOf(row.id);
+      const notice = await outbox.remediationOf(row.id);
       if (!notice) throw new Error(`remediation notification ${row.id} on ${row.channel} has no decision in outbox_remediation`);
       const decision = JSON.parse(notice.decisionJson) as RemediationDecision;
       return {
@@ -300,7 +301,11 @@ export class Dispatcher {
       };
     }
     const order = row.kind === 'repeat' ? 'last' : row.kind === 'storm' ? 'worst' : 'first';
-    const findings = outbox.findingsOf(row.id, row.kind === 'storm' ? 10 : 5, order);
+    const [findings, findingIds, stats] = await Promise.all([
+      outbox.findingsOf(row.id, row.kind === 'storm' ? 10 : 5, order),
+      outbox.findingIdsOf(row.id),
+      row.kind === 'storm' || row.count > 1 ? outbox.statsOf(row.id) : undefined,
+    ]);
     return {
       id: row.id,
       channel: row.channel,
@@ -309,8 +314,8 @@ export class Dispatcher {
       incidentKey: row.kind === 'storm' ? `trailguard:storm:${row.channel}:${row.windowStart}` : `trailguard:${row.groupKey}`,
       count: row.count,
       findings,
-      findingIds: outbox.findingIdsOf(row.id),
-      stats: row.kind === 'storm' || row.count > 1 ? outbox.statsOf(row.id) : undefined,
+      findingIds,
+      stats,
       windowStart: row.windowStart,
       windowEnd: row.windowEnd,
       attempt: row.attempts,
@@ -322,9 +327,17 @@ export class Dispatcher {
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     let grace: NodeJS.Timeout | undefined;
+    // Sends on a channel start in the order their rows were claimed (oldest due first), however long loading
+    // each from the store took: a finding's alert goes out before the remediation notice that joins it.
+    const s = this.channelState(row.channel);
+    const turn = s.sendTurn;
+    let sendingStarted!: () => void;
+    s.sendTurn = new Promise<void>((resolve) => (sendingStarted = resolve));
     try {
-      const notification = this.loadNotification(row);
+      const notification = await this.loadNotification(row);
       const sink = await this.options.getSink(row.channel);
+      await turn;
+      sendingStarted();
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
           controller.abort();
@@ -335,13 +348,15 @@ export class Dispatcher {
       timeout.catch(() => {});
       const result = await Promise.race([sink.send(notification, { signal: controller.signal, timeoutMs: policy.timeoutMs }), timeout]);
       const now = this.now();
-      this.store.outbox.markDelivered(row.id, now, result.status);
+      await this.store.outbox.markDelivered(row.id, now, result.status);
       this.onSuccess(row.channel);
       this.counts.delivered++;
       this.log('debug', redact(`delivered ${row.kind} notification ${row.id} (${row.count} finding${row.count === 1 ? '' : 's'}) to ${row.channel} in ${now - started} ms${result.detail ? `: ${result.detail}` : ''}`));
     } catch (error) {
-      this.onFailure(row, policy, asDeliveryError(error));
+      sendingStarted();
+      await this.onFailure(row, policy, asDeliveryError(error));
     } finally {
+      sendingStarted();
       clearTimeout(timer);
       clearTimeout(grace);
     }
@@ -355,7 +370,7 @@ export class Dispatcher {
     s.openUntil = 0;
   }
 
-  private onFailure(row: OutboxRow, policy: ChannelPolicy, error: DeliveryError): void {
+  private async onFailure(row: OutboxRow, policy: ChannelPolicy, error: DeliveryError): Promise<void> {
     const now = this.now();
     const s = this.channelState(row.channel);
     const message = redact(error.message);
@@ -377,13 +392,13 @@ export class Dispatcher {
     }
     if (!error.retryable || row.attempts >= row.maxAttempts) {
       const why = error.retryable ? `gave up after ${row.attempts} attempt${row.attempts === 1 ? '' : 's'}` : 'not retryable';
-      this.store.outbox.markFailed(row.id, { error: `${message} (${why})`, status: error.status, now });
+      await this.store.outbox.markFailed(row.id, { error: `${message} (${why})`, status: error.status, now });
       this.counts.failed++;
       this.log('error', `notification ${row.id} to ${row.channel} failed: ${message} (${why})`);
       return;
     }
     const delay = Math.max(retryAfter ?? 0, backoffDelay(row.attempts, policy, this.random));
-    this.store.outbox.markRetry(row.id, { nextAttemptAt: now + delay, error: message, status: error.status, now });
+    await this.store.outbox.markRetry(row.id, { nextAttemptAt: now + delay, error: message, status: error.status, now });
     this.counts.retried++;
     this.log('info', `notification ${row.id} to ${row.channel}: attempt ${row.attempts}/${row.maxAttempts} failed (${message}); retrying in ${Math.ceil(delay / 1000)} s`);
   }

@@ -1,3 +1,4 @@
+import { TrailguardError } from '../util/errors.js';
 import { redact } from './redact.js';
 
 /**
@@ -5,7 +6,7 @@ import { redact } from './redact.js';
  * backoff, or after `retryAfterMs` when the service said so) and failing the delivery for good.
  * The message is redacted on construction: whatever a sink puts in it can never leak a secret.
  */
-export class DeliveryError extends Error {
+export class DeliveryError extends TrailguardError {
   override readonly name = 'DeliveryError';
   readonly retryable: boolean;
   readonly status?: number;
@@ -15,7 +16,7 @@ export class DeliveryError extends Error {
   readonly throttled: boolean;
 
   constructor(message: string, options: { retryable: boolean; status?: number; retryAfterMs?: number; throttled?: boolean; cause?: unknown }) {
-    super(redact(message));
+    super(redact(message), { code: options.retryable ? 'delivery-retryable' : 'delivery-failed', cause: options.cause });
     this.retryable = options.retryable;
     this.status = options.status;
     this.retryAfterMs = options.retryAfterMs;
@@ -24,10 +25,10 @@ export class DeliveryError extends Error {
 }
 
 /** A configuration problem found when a channel is first used (e.g. a secret reference that does not resolve). */
-export class NotifyConfigError extends Error {
-  override readonly name = 'NotifyConfigError';
-  constructor(message: string) {
-    super(redact(message));
+export class NotifyConfigError extends TrailguardError {
+  override readonly name: string = 'NotifyConfigError';
+  constructor(message: string, options: { code?: string; cause?: unknown } = {}) {
+    super(redact(message), { code: options.code ?? 'invalid-notify-config', cause: options.cause });
   }
 }
 

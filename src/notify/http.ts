@@ -1,9 +1,10 @@
 /**
- * The HTTP client of the webhook-style sinks: undici, one connection pool per sink, a timeout per
- * attempt, no retries inside (the dispatcher owns retrying). Responses are classified into
- * success, retryable (408/425/429/5xx, network errors, timeouts — with Retry-After) and permanent.
+ * The HTTP client of the webhook-style sinks: Node's built-in fetch (undici inside Node, with its
+ * keep-alive connection pool), a timeout per attempt, no redirects followed and no retries inside (the
+ * dispatcher owns retrying). Responses are classified into success, retryable (408/425/429/5xx, network
+ * errors, timeouts — with Retry-After) and permanent. Using the runtime's client keeps a separate HTTP
+ * library out of the package and out of the Lambda bundle.
  */
-import { Agent, request } from 'undici';
 import { DeliveryError, isRetryableStatus, parseRetryAfter } from './errors.js';
 import type { SendContext } from './types.js';
 
@@ -16,8 +17,18 @@ export interface HttpResponse {
 /** The most of a response body kept for error messages. */
 const MAX_BODY = 64 * 1024;
 
-export function createHttpAgent(): Agent {
-  return new Agent({ connect: { timeout: 10_000 }, keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000 });
+/** A sink's HTTP client: requests in flight are aborted when it closes. */
+export interface HttpClient {
+  post(url: string, body: string, headers: Record<string, string>, context: SendContext, label: string): Promise<HttpResponse>;
+  close(): Promise<void>;
+}
+
+export function createHttpClient(): HttpClient {
+  const closing = new AbortController();
+  return {
+    post: (url, body, headers, context, label) => postJson(url, body, headers, { ...context, signal: AbortSignal.any([context.signal, closing.signal]) }, label),
+    close: async () => closing.abort(),
+  };
 }
 
 /**
@@ -25,25 +36,28 @@ export function createHttpAgent(): Agent {
  * when no response arrives (refused, reset, DNS, timeout). `label` names the channel in messages
  * (never the URL: it can hold a token).
  */
-export async function postJson(agent: Agent, url: string, body: string, headers: Record<string, string>, context: SendContext, label: string): Promise<HttpResponse> {
+export async function postJson(url: string, body: string, headers: Record<string, string>, context: SendContext, label: string): Promise<HttpResponse> {
+  // The attempt's whole budget, headers and body included (the dispatcher's signal also ends it).
+  const signal = AbortSignal.any([context.signal, AbortSignal.timeout(context.timeoutMs)]);
   try {
-    const response = await request(url, {
+    const response = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json; charset=utf-8', 'user-agent': 'trailguard-notify', ...headers },
       body,
-      dispatcher: agent,
-      signal: context.signal,
-      headersTimeout: context.timeoutMs,
-      bodyTimeout: context.timeoutMs,
+      signal,
+      redirect: 'manual',
     });
     const text = await readCapped(response.body);
-    return { status: response.statusCode, headers: response.headers, body: text };
+    const plain: HttpResponse['headers'] = {};
+    response.headers.forEach((value, name) => (plain[name] = value));
+    return { status: response.status, headers: plain, body: text };
   } catch (error) {
-    throw networkError(error, label, context);
+    throw networkError(error, label, context, signal);
   }
 }
 
-async function readCapped(body: AsyncIterable<Buffer | Uint8Array> & { destroy?: () => void }): Promise<string> {
+async function readCapped(body: ReadableStream<Uint8Array> | null): Promise<string> {
+  if (!body) return '';
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
@@ -54,15 +68,15 @@ async function readCapped(body: AsyncIterable<Buffer | Uint8Array> & { destroy?:
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function networkError(error: unknown, label: string, context: SendContext): DeliveryError {
+function networkError(error: unknown, label: string, context: SendContext, signal: AbortSignal): DeliveryError {
   if (error instanceof DeliveryError) return error;
   const err = error as { name?: string; code?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (context.signal.aborted || err.name === 'AbortError' || err.name === 'TimeoutError' || err.code === 'UND_ERR_HEADERS_TIMEOUT' || err.code === 'UND_ERR_BODY_TIMEOUT') {
+  if (signal.aborted || err.name === 'AbortError' || err.name === 'TimeoutError' || err.code === 'UND_ERR_HEADERS_TIMEOUT' || err.code === 'UND_ERR_BODY_TIMEOUT') {
     return new DeliveryError(`${label}: no answer within ${context.timeoutMs} ms`, { retryable: true });
   }
   const code = err.code ?? err.cause?.code;
   const message = err.cause?.message ?? err.message ?? String(error);
-  // undici errors name host:port at most, never the path; the redactor is the backstop anyway.
+  // fetch's errors name host:port at most (in their cause), never the path; the redactor is the backstop anyway.
   return new DeliveryError(`${label}: network error${code ? ` ${code}` : ''}: ${message}`, { retryable: true, cause: error });
 }
 

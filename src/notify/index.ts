@@ -1,19 +1,17 @@
 /** Notifications: channels (one sink per file), routing, de-duplication and storms, the durable outbox worker. */
 export { createNotifier, Notifier, channelPolicy, windowPolicy, remediationRouteSubject } from './notifier.js';
-export type { NotifierOptions, EnqueueReport, RemediationEnqueueReport } from './notifier.js';
-export { createRemediationNotifier } from './remediation.js';
-export type { RemediationNotifier } from './remediation.js';
+export type { NotifierOptions, EnqueueReport, RemediationNotices } from './notifier.js';
+export { createRemediationNotices } from './remediation.js';
+export type { RemediationNotifier, RemediationNoticeReport } from './remediation.js';
 export { renderRemediation, remediationIncidentKey, REMEDIATION_STYLES } from './render/remediation.js';
 export { Dispatcher, backoffDelay, isDeadLocalOwner, DEFAULT_CHANNEL_POLICY } from './dispatcher.js';
 export type { ChannelPolicy, RunOptions, RunReport } from './dispatcher.js';
-export { enqueueOnChannel, idempotencyKey, DEFAULT_WINDOW_POLICY } from './dedupe.js';
+export { planEnqueue, groupKeyOf, idempotencyKey, DEFAULT_WINDOW_POLICY } from './dedupe.js';
 export type { EnqueueOutcome, WindowPolicy } from './dedupe.js';
 export { createRouter } from './router.js';
 export type { Router, RouteSubject } from './router.js';
 export { notificationsConfigSchema } from './config.js';
-export { loadNotifyConfig } from './config-file.js';
 export type { NotificationsConfig, ChannelConfig, ChannelType, RemediationNoticesConfig } from './config.js';
-export type { LoadedNotifyConfig } from './config-file.js';
 export { SecretResolver, awsSecretBackends, SecretError } from './secrets.js';
 export { Redactor, secretRedactor, redact } from './redact.js';
 export { DeliveryError, NotifyConfigError, parseRetryAfter } from './errors.js';

@@ -1,17 +1,18 @@
 /**
  * The notifier: config → router, per-channel policies, lazily created sinks and the dispatcher,
- * over one store. This is what the CLI (and later the Lambda handler and `watch`) use:
+ * over one store (SQLite locally, DynamoDB in AWS). The application layer (src/app) wires it for the CLI
+ * and the Lambda handlers alike:
  *
  *   const notifier = createNotifier({ config: notifications, store });
- *   notifier.enqueue(findings);                       // written to the store first, in one transaction
+ *   await notifier.enqueue(findings);                 // written to the store first, each finding with its notifications
  *   const report = await notifier.deliver({ deadline }); // work the outbox
  *   await notifier.close();
  */
 import type { Finding } from '../findings/types.js';
 import { DECISION_STATUSES, type RemediationDecision } from '../remediate/types.js';
-import type { Store } from '../store/store.js';
+import type { NewRemediationNotice, Store } from '../store/types.js';
 import { DEFAULT_QUIET_SKIP_REASONS, type ChannelConfig, type NotificationsConfig, type TemplatesConfig } from './config.js';
-import { enqueueOnChannel, idempotencyKey, DEFAULT_WINDOW_POLICY, type EnqueueOutcome, type WindowPolicy } from './dedupe.js';
+import { groupKeyOf, idempotencyKey, planEnqueue, DEFAULT_WINDOW_POLICY, type EnqueueOutcome, type WindowPolicy } from './dedupe.js';
 import { DEFAULT_CHANNEL_POLICY, Dispatcher, type ChannelPolicy, type RunOptions, type RunReport } from './dispatcher.js';
 import { DeliveryError, NotifyConfigError } from './errors.js';
 import { ContentRenderer } from './render/content.js';
@@ -53,19 +54,19 @@ export interface NotifierOptions {
 
 export interface EnqueueReport {
   findings: number;
+  /** Findings the store did not have yet (the others were seen before: a redelivered or re-scanned event). */
+  newFindings: number;
   /** Per outcome, over every (finding, channel) pair. */
   outcomes: Record<EnqueueOutcome, number>;
   /** Findings no route sent anywhere (still saved in the store). */
   unrouted: number;
 }
 
-export interface RemediationEnqueueReport {
+export interface RemediationNotices {
   /** The channels the decision goes to (none when filtered out or unrouted). */
   channels: string[];
-  /** Outbox rows of this decision, one per channel (existing ones when it was enqueued before). */
-  outboxIds: number[];
-  /** How many rows were new (0 when the decision was already enqueued: idempotent). */
-  created: number;
+  /** One notice per channel, to be committed with the decision (RemediationStore.commit). */
+  notices: NewRemediationNotice[];
   /** Why no channel: the status or skip reason is not notified, or no route takes it. */
   filtered?: 'status' | 'skip-reason' | 'unrouted';
 }
@@ -150,25 +151,26 @@ export class Notifier {
   }
 
   /**
-   * Saves the findings and links each to a notification on every channel its routes name — all in
-   * one transaction, before anything is sent. Idempotent: a finding already covered on a channel is
-   * left alone.
+   * Saves each finding and links it to a notification on every channel its routes name, before anything is
+   * sent: one store operation per finding (atomic per finding and channel, safe against concurrent writers).
+   * Idempotent: a finding already covered on a channel is left alone.
    */
-  enqueue(findings: readonly Finding[]): EnqueueReport {
-    const report: EnqueueReport = { findings: findings.length, outcomes: { new: 0, joined: 0, repeat: 0, storm: 0, duplicate: 0 }, unrouted: 0 };
+  async enqueue(findings: readonly Finding[]): Promise<EnqueueReport> {
+    const report: EnqueueReport = { findings: findings.length, newFindings: 0, outcomes: { new: 0, joined: 0, repeat: 0, storm: 0, duplicate: 0 }, unrouted: 0 };
     const { store } = this.options;
-    store.transaction(() => {
-      for (const finding of findings) {
-        const now = this.now();
-        store.findings.save(finding, now);
-        const channels = this.router.route(finding);
-        if (channels.length === 0) report.unrouted++;
-        for (const channel of channels) {
-          const { outcome } = enqueueOnChannel(store.outbox, finding, channel, this.windows.get(channel)!, now);
-          report.outcomes[outcome]++;
-        }
-      }
-    });
+    for (const finding of findings) {
+      const now = this.now();
+      const channels = this.router.route(finding);
+      if (channels.length === 0) report.unrouted++;
+      const groupKey = groupKeyOf(finding);
+      const targets = channels.map((channel) => {
+        const policy = this.windows.get(channel)!;
+        return { channel, groupKey, stormWindowMs: policy.stormWindowMs, decide: (view: Parameters<typeof planEnqueue>[0]) => planEnqueue(view, finding, channel, policy, now) };
+      });
+      const result = await store.outbox.enqueueFinding(finding, targets, now);
+      if (result.isNew) report.newFindings++;
+      for (const { outcome } of result.channels) report.outcomes[outcome]++;
+    }
     return report;
   }
 
@@ -177,7 +179,7 @@ export class Notifier {
    * status (or skip reason: by default every reason but duplicate-event), else the configured list of
    * channels, else (`inherit`, the default) the channels the routes pick for its finding.
    */
-  remediationChannels(decision: RemediationDecision): { channels: string[]; filtered?: RemediationEnqueueReport['filtered'] } {
+  remediationChannels(decision: RemediationDecision): { channels: string[]; filtered?: RemediationNotices['filtered'] } {
     const config = this.options.config.remediation ?? {};
     const statuses: readonly string[] = config.statuses ?? DECISION_STATUSES;
     if (!statuses.includes(decision.status)) return { channels: [], filtered: 'status' };
@@ -191,47 +193,37 @@ export class Notifier {
   }
 
   /**
-   * Writes a remediation decision to the outbox, one notice per channel, before anything is sent
-   * (one transaction; a savepoint inside the caller's transaction, e.g. the remediation log write).
-   * Idempotent per (decision id, channel): enqueueing the same decision again changes nothing.
+   * The notices of a remediation decision, one per channel, for the store to commit together with the
+   * decision (nothing is written here). Idempotent per (decision id, channel): the same decision gives the
+   * same idempotency keys, so committing it again creates nothing.
    */
-  enqueueRemediation(decision: RemediationDecision): RemediationEnqueueReport {
+  remediationNotices(decision: RemediationDecision): RemediationNotices {
     const { channels, filtered } = this.remediationChannels(decision);
-    if (channels.length === 0) return { channels, outboxIds: [], created: 0, ...(filtered ? { filtered } : {}) };
-    const { store } = this.options;
     const json = JSON.stringify(decision);
     const incidentKey = remediationIncidentKey(decision);
-    return store.transaction(() => {
-      const now = this.now();
-      const report: RemediationEnqueueReport = { channels, outboxIds: [], created: 0 };
-      for (const channel of channels) {
-        const { row, created } = store.outbox.insertRemediation({
-          channel,
-          groupKey: incidentKey,
-          idempotencyKey: idempotencyKey('remediation', channel, decision.id),
-          maxAttempts: this.windows.get(channel)!.maxAttempts,
-          nextAttemptAt: now,
-          windowStart: now,
-          windowEnd: now,
-          now,
-          decisionId: decision.id,
-          status: decision.status,
-          actionId: decision.actionId,
-          ...(decision.ruleId !== undefined ? { ruleId: decision.ruleId } : {}),
-          ...(decision.finding ? { findingId: decision.finding.id } : {}),
-          decisionJson: json,
-        });
-        report.outboxIds.push(row.id);
-        if (created) report.created++;
-      }
-      return report;
-    });
+    const now = this.now();
+    const notices = channels.map(
+      (channel): NewRemediationNotice => ({
+        channel,
+        groupKey: incidentKey,
+        idempotencyKey: idempotencyKey('remediation', channel, decision.id),
+        maxAttempts: this.windows.get(channel)!.maxAttempts,
+        nextAttemptAt: now,
+        decisionId: decision.id,
+        status: decision.status,
+        actionId: decision.actionId,
+        ...(decision.ruleId !== undefined ? { ruleId: decision.ruleId } : {}),
+        ...(decision.finding ? { findingId: decision.finding.id } : {}),
+        decisionJson: json,
+      }),
+    );
+    return { channels, notices, ...(filtered ? { filtered } : {}) };
   }
 
   /** Works the outbox (see Dispatcher.run). */
-  deliver(options: RunOptions = {}): Promise<RunReport> {
+  async deliver(options: RunOptions = {}): Promise<RunReport> {
     if (this.options.retainDeliveredMs !== undefined) {
-      const purged = this.options.store.outbox.purgeDelivered(this.now() - this.options.retainDeliveredMs);
+      const purged = await this.options.store.outbox.purgeDelivered(this.now() - this.options.retainDeliveredMs);
       if (purged > 0) this.log('debug', `purged ${purged} delivered notification(s) past the retention period`);
     }
     return this.dispatcher.run(options);

@@ -69,7 +69,7 @@ export function testNotification(channel: string, now = new Date()): Notificatio
   const finding = sampleFinding(now);
   const nonce = `${now.getTime().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
   return {
-    id: 0,
+    id: 'test',
     channel,
     kind: 'test',
     idempotencyKey: `tg_test_${nonce}`,

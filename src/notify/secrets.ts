@@ -30,7 +30,7 @@ export class SecretError extends NotifyConfigError {
     message: string,
     readonly retryable: boolean,
   ) {
-    super(message);
+    super(message, { code: 'secret-unresolved' });
   }
 }
 

@@ -5,11 +5,11 @@
  */
 import type { Finding } from '../findings/types.js';
 import type { RemediationDecision } from '../remediate/types.js';
-import type { NotificationKind, NotificationStats } from '../store/outbox.js';
+import type { NotificationKind, NotificationStats } from '../store/types.js';
 
 export interface Notification {
-  /** Outbox row id (0 for `notify test`). */
-  id: number;
+  /** Outbox row id ("test" for `notify test`). */
+  id: string;
   channel: string;
   /** finding: first of its dedupe group; repeat: later occurrences in the window; storm: channel summary; remediation: one remediation decision; test: `notify test`. */
   kind: NotificationKind | 'test';

@@ -1,9 +1,11 @@
+import { TrailguardError } from '../util/errors.js';
+
 /**
  * Raised when a pattern (EventBridge event pattern, CloudWatch Logs filter pattern, ...) is invalid.
  * The message always names what is wrong and where: the key path and offending value for
  * EventBridge patterns, the character offset for filter patterns.
  */
-export class PatternError extends Error {
+export class PatternError extends TrailguardError {
   override readonly name = 'PatternError';
   /** Dotted path of the offending key within the pattern, e.g. "detail.eventName". */
   readonly key?: string;
@@ -13,7 +15,7 @@ export class PatternError extends Error {
   readonly offset?: number;
 
   constructor(message: string, details: { key?: string; value?: unknown; offset?: number } = {}) {
-    super(message);
+    super(message, { code: 'invalid-pattern' });
     this.key = details.key;
     this.value = details.value;
     this.offset = details.offset;

@@ -11,7 +11,8 @@ export interface ScanOptions extends ReadOptions {
   until?: Date;
   /** Report only findings at or above this severity. */
   minSeverity?: Severity;
-  onFinding(finding: Finding): void;
+  /** A finding; when it returns a promise (e.g. a store write), the scan waits for it. */
+  onFinding(finding: Finding): void | Promise<void>;
   onReject?(reject: Reject): void;
   /** Called after each chunk with the bytes (as stored) consumed so far. */
   onProgress?(bytesDone: number, plan: InputPlan): void;
@@ -87,7 +88,8 @@ export async function scanInputs(paths: string[], detector: Detector, options: S
         findings++;
         findingsByRule[finding.ruleId] = (findingsByRule[finding.ruleId] ?? 0) + 1;
         findingsBySeverity[finding.severity] = (findingsBySeverity[finding.severity] ?? 0) + 1;
-        options.onFinding(finding);
+        const pending = options.onFinding(finding);
+        if (pending) await pending;
       }
     }
     options.onProgress?.(counters.bytesRead, plan);

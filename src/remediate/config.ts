@@ -5,7 +5,7 @@
  * ```yaml
  * remediation:
  *   mode: dry-run                   # default for every action: dry-run | approve | enforce
- *   approvals: { expiresAfter: 24h }
+ *   approvals: { expiresAfter: 24h }   # queueUrl: the deployed remediate function's queue (approve runs there)
  *   identity:                       # loop guard: never act on events made by these
  *     - { role: trailguard-remediation }
  *   scope:                          # every action; an action's own scope narrows it further
@@ -25,7 +25,8 @@
  *       - { action: attach-deny-all-policy, mode: approve, options: { olderSessionsOnly: true } }
  * ```
  */
-import { z } from 'zod';
+import * as z from 'zod';
+import { parseDuration } from '../util/duration.js';
 import { parseCidr } from '../cloudtrail/cidr-coverage.js';
 import { ACTION_IDS, getAction } from './actions/index.js';
 import { parsePortSpec } from './security-group.js';
@@ -40,14 +41,14 @@ const principalPattern = z.string().regex(/^arn:[a-z*-]+:(iam|sts):[^:]*:[\d*]*:
 /** tag key → "*" (any value), one value, or a list of values. */
 const tagMatch = z.record(z.string().min(1), z.union([z.string(), z.array(z.string())]));
 
-const DURATION = /^(\d+)\s*(m|h|d)$/;
-const duration = z.string().regex(DURATION, 'must be a duration such as 30m, 24h or 7d');
+const APPROVAL_UNITS = ['m', 'h', 'd'] as const;
+const duration = z.string().refine((text) => parseDuration(text, { units: APPROVAL_UNITS }) !== undefined, 'must be a duration such as 30m, 24h or 7d');
 
 /** Milliseconds of a duration such as "30m", "24h", "7d". */
 export function durationMs(text: string): number {
-  const m = DURATION.exec(text.trim());
-  if (!m) throw new Error(`${text}: not a duration (30m, 24h, 7d)`);
-  return Number(m[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'm' | 'h' | 'd'];
+  const ms = parseDuration(text, { units: APPROVAL_UNITS });
+  if (ms === undefined) throw new Error(`${text}: not a duration (30m, 24h, 7d)`);
+  return ms;
 }
 
 export const scopeSchema = z.strictObject({
@@ -144,7 +145,17 @@ export const remediationConfigSchema = z
         localAccounts: z.array(account).optional(),
       })
       .optional(),
-    approvals: z.strictObject({ expiresAfter: duration.optional() }).optional(),
+    approvals: z
+      .strictObject({
+        expiresAfter: duration.optional(),
+        /**
+         * The deployed remediate function's queue (the stack output RemediationQueueUrl). `remediate approve`
+         * then hands the approval to the function, so the plan runs with its role — the one the member
+         * accounts' remediation role trusts — instead of the credentials of whoever approves.
+         */
+        queueUrl: z.string().regex(/^https:\/\/sqs[.-][a-z0-9-]+\.amazonaws\.com(\.cn)?\/\d{12}\/[\w-]{1,80}$|^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\/.+$/, 'must be an SQS queue URL').optional(),
+      })
+      .optional(),
     scope: scopeSchema.optional(),
     allowPrincipals: z.array(principalPattern).optional(),
     securityGroups: z.record(z.string().regex(/^(sg-[0-9a-f]+|default)$/, 'must be a security group id or "default"'), securityGroupAllowlist).optional(),

@@ -1,21 +1,13 @@
 /**
- * Reporting decisions to people: the one-line message of a decision, and the RemediationReporter a
- * notification integration implements (src/notify/remediation.ts: the decision becomes a durable
- * delivery in the notification outbox). Shipped here: JSON Lines (one decision per line, for machines
- * and log pipelines) and text (the message line).
+ * Reporting decisions to people: the one-line message of a decision, and reporters that show decisions
+ * as they are made: JSON Lines (one decision per line, for machines and log pipelines) and text (the
+ * message line). Notifications are not reporters: their notices are committed with the decision
+ * (src/notify/remediation.ts).
  */
 import type { RemediationDecision } from './types.js';
 
 export interface RemediationReporter {
-  /**
-   * Optional, synchronous and durable: called once per decision inside the same store transaction
-   * that writes it to the remediation log (when the runner is given `transaction`), so a decision and
-   * its notice are committed together — a crash cannot log one without the other. A throw here is
-   * rolled back on its own (a savepoint when the reporter opens one) and named in `problems`; the
-   * log entry stays.
-   */
-  record?(decision: RemediationDecision): void;
-  /** Called once per decision, after it is logged (and recorded). A reporter that throws does not change the decision. */
+  /** Called once per decision, after it is committed to the store. A reporter that throws does not change the decision. */
   report(decision: RemediationDecision): void | Promise<void>;
 }
 
@@ -58,23 +50,7 @@ export function textReporter(stream: Writable = process.stdout): RemediationRepo
 
 /** Every reporter in turn; one failing does not stop the others. */
 export function combineReporters(...reporters: RemediationReporter[]): RemediationReporter {
-  const recording = reporters.filter((r) => r.record);
   return {
-    ...(recording.length > 0
-      ? {
-          record(decision: RemediationDecision) {
-            const errors: string[] = [];
-            for (const r of recording) {
-              try {
-                r.record!(decision);
-              } catch (error) {
-                errors.push(error instanceof Error ? error.message : String(error));
-              }
-            }
-            if (errors.length > 0) throw new Error(errors.join('; '));
-          },
-        }
-      : {}),
     async report(decision) {
       for (const r of reporters) {
         try {

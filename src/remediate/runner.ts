@@ -17,21 +17,63 @@ import { actorOf } from '../cloudtrail/actor.js';
 import type { CloudTrailRecord } from '../cloudtrail/types.js';
 import type { Finding } from '../findings/types.js';
 import { getAction } from './actions/index.js';
-import type { ApprovalStore, PendingApproval } from './approvals.js';
+import type { NewRemediationNotice, OutboxRow, PendingApproval, RemediationStore } from '../store/types.js';
+import { defaultOwner } from '../store/location.js';
+import { TrailguardError } from '../util/errors.js';
 import type { RemediationClients } from './clients.js';
 import { actionEntriesFor, DEFAULT_APPROVAL_EXPIRY, DEFAULT_IDENTITY, durationMs, type ActionEntry, type RemediationConfig } from './config.js';
 import { errorCodeOf, errorMessageOf } from './execute.js';
-import type { RemediationLog } from './log.js';
 import { describeIdentity, ownIdentity } from './loop-guard.js';
 import { allowlistedPrincipal, hasTagRules, judgeAccountRegion, judgeTags, tagRules } from './policy.js';
 import { decisionMessage, type RemediationReporter } from './reporter.js';
 import { decisionFindingOf, type CallOutcome, type RemediationAction, type RemediationDecision, type RemediationInput, type RemediationMode, type RemediationPlan, type SkipReason } from './types.js';
 
+/**
+ * Where a decision's notices come from (src/notify/remediation.ts): asked for them before the commit, told
+ * what the store kept after it.
+ */
+export interface RemediationNoticeSource {
+  notices(decision: RemediationDecision): readonly NewRemediationNotice[];
+  committed(decision: RemediationDecision, rows: ReadonlyArray<{ row: OutboxRow; created: boolean }>): void;
+}
+
+/** The store could not keep a decision: nothing of it was written (the caller must not treat the event as handled). */
+export class RemediationCommitError extends TrailguardError {
+  override readonly name = 'RemediationCommitError';
+  constructor(decision: RemediationDecision, cause: unknown) {
+    super(`could not record remediation decision ${decision.id} (${decision.status} ${decision.actionId} on event ${decision.eventId || 'without id'}): ${errorMessageOf(cause)}`, { code: 'remediation-commit', cause });
+  }
+}
+
+/** Another runner holds the (event, action) claim and has not decided yet: try again later (its lease bounds the wait). */
+export class RemediationBusyError extends TrailguardError {
+  override readonly name = 'RemediationBusyError';
+  constructor(actionId: string, eventId: string, holder: { owner: string; since: number }) {
+    super(`${actionId} on event ${eventId} is being decided by ${holder.owner} since ${new Date(holder.since).toISOString()}: try again once it is done (or its lease has run out)`, { code: 'remediation-busy' });
+  }
+}
+
+/** Approving or rejecting a held plan that cannot be (unknown, already decided, no store). */
+export class ApprovalError extends TrailguardError {
+  override readonly name = 'ApprovalError';
+  constructor(message: string, code: 'approval-unknown' | 'approval-decided' | 'approval-no-store') {
+    super(message, { code });
+  }
+}
+
+/** A claim in progress whose runner died is taken over after this long (the longest a Lambda invocation lives). */
+export const DEFAULT_CLAIM_LEASE_MS = 15 * 60_000;
+
 export interface RunnerOptions {
   config: RemediationConfig;
   clients: RemediationClients;
-  log?: RemediationLog;
-  approvals?: ApprovalStore;
+  /**
+   * The remediation log, approvals and (event, action) claims. Without one nothing is kept: decisions are
+   * only returned and reported, and mode approve fails (there is nowhere to hold the plan).
+   */
+  store?: RemediationStore;
+  /** Notices committed with each decision (src/notify/remediation.ts). */
+  notices?: RemediationNoticeSource;
   reporter?: RemediationReporter;
   now?: () => Date;
   /** Read-only lookups while planning (default true). */
@@ -40,11 +82,12 @@ export interface RunnerOptions {
   modeOverride?: RemediationMode;
   newId?: () => string;
   /**
-   * The store's write transaction (`store.transaction`), when the log, the approvals and the
-   * reporter's `record` share one store: a decision, its approval and its notices are then committed
-   * together or not at all.
+   * Claims (RemediationStore.claim) keep two runners from handling one event at once. They are taken for
+   * every decision that may act (approve, enforce); `dryRuns` takes them for dry runs too, so a redelivered
+   * event is not previewed and notified twice (the deployed functions); without it a dry run can be repeated
+   * at will (the CLI), and only a decision that acted stops it.
    */
-  transaction?: <T>(fn: () => T) => T;
+  claims?: { owner?: string; leaseMs?: number; dryRuns?: boolean };
 }
 
 export interface RemediationRunner {
@@ -57,7 +100,7 @@ export interface RemediationRunner {
   reject(approvalId: string, by: string, note?: string): Promise<RemediationDecision>;
   /** Marks overdue approvals expired and logs a decision for each. */
   expireApprovals(): Promise<RemediationDecision[]>;
-  /** Log or reporter failures (the decisions themselves are still returned). */
+  /** Reporter failures, and duplicate checks that could not be made (the decisions themselves are still returned). */
   readonly problems: string[];
 }
 
@@ -95,41 +138,24 @@ export function createRemediationRunner(options: RunnerOptions): RemediationRunn
   const problems: string[] = [];
 
   /**
-   * Logs the decision and hands it to the reporter's durable `record`, in one transaction when the
-   * runner has one. `before` (creating an approval) runs first in the same transaction; if it throws,
-   * nothing is written and the error reaches the caller.
+   * Commits the decision — with the approval it creates and its notices — in one store operation, then
+   * reports it. A commit that fails throws RemediationCommitError: nothing of the decision was kept.
    */
-  const write = (decision: RemediationDecision, before?: () => void): void => {
-    const run = (): void => {
-      before?.();
-      try {
-        options.log?.record(decision);
-      } catch (error) {
-        problems.push(`remediation log: ${errorMessageOf(error)}`);
-      }
-      if (options.reporter?.record) {
-        try {
-          options.reporter.record(decision);
-        } catch (error) {
-          problems.push(`reporter: ${errorMessageOf(error)}`);
-        }
-      }
-    };
-    if (!options.transaction) return run();
-    if (before) return options.transaction(run);
-    try {
-      options.transaction(run);
-    } catch (error) {
-      // The store could not begin or commit (busy, read-only): everything was rolled back; try each write on its own.
-      problems.push(`store transaction: ${errorMessageOf(error)}`);
-      run();
-    }
-  };
-
-  const finish = async (partial: Omit<RemediationDecision, 'message' | 'id' | 'createdAt'> & { id?: string }, before?: () => void): Promise<RemediationDecision> => {
+  const finish = async (partial: Omit<RemediationDecision, 'message' | 'id' | 'createdAt'> & { id?: string }, approval?: (decision: RemediationDecision) => Omit<PendingApproval, 'status'>): Promise<RemediationDecision> => {
     const base = { ...partial, id: partial.id ?? newId(), createdAt: now().toISOString() };
     const decision: RemediationDecision = { ...base, message: decisionMessage(base) };
-    write(decision, before);
+    if (options.store) {
+      try {
+        const notices = options.notices?.notices(decision) ?? [];
+        const result = await options.store.commit({ decision, ...(approval ? { approval: approval(decision) } : {}), notices, now: now().getTime() });
+        options.notices?.committed(decision, result.notices);
+      } catch (error) {
+        // The claim this decision was made under must not outlive it: a retry of the event would be refused as a
+        // duplicate of a decision that was never kept. (A no-op when the decision holds no claim.)
+        await options.store.releaseClaim(decision.eventId, decision.actionId, decision.id).catch(() => {});
+        throw new RemediationCommitError(decision, error);
+      }
+    }
     try {
       await options.reporter?.report(decision);
     } catch (error) {
@@ -141,7 +167,9 @@ export function createRemediationRunner(options: RunnerOptions): RemediationRunn
   const decide = async (input: RemediationInput, entry: ActionEntry, ruleId: string | undefined): Promise<RemediationDecision> => {
     const mode: RemediationMode = options.modeOverride ?? entry.mode ?? config.mode ?? 'dry-run';
     const { record } = input;
+    // The decision's id is chosen first: a claim taken for it is settled by the decision's commit.
     const common = {
+      id: newId(),
       mode,
       actionId: entry.action,
       ...(ruleId !== undefined ? { ruleId } : {}),
@@ -159,6 +187,28 @@ export function createRemediationRunner(options: RunnerOptions): RemediationRunn
     try {
       const action: RemediationAction | undefined = getAction(entry.action);
       if (!action) return await skip('unsupported', `no action ${entry.action}`);
+      const claimed = options.store && (mode !== 'dry-run' || options.claims?.dryRuns === true);
+      if (claimed) {
+        // Taken before any other guard, so that every decision about a redelivered event is made once.
+        const claim = await options.store!.claim({
+          eventId: input.eventId,
+          actionId: action.id,
+          decisionId: common.id,
+          mode,
+          owner: options.claims?.owner ?? defaultOwner(),
+          now: now().getTime(),
+          leaseMs: options.claims?.leaseMs ?? DEFAULT_CLAIM_LEASE_MS,
+        });
+        if (!claim.claimed && claim.inProgress) {
+          // Not decided yet: another runner is at it, or died holding it (its lease runs out). Not a decision of its
+          // own — the caller tries again later (an SQS message comes back after its visibility timeout).
+          throw new RemediationBusyError(action.id, input.eventId, claim.inProgress);
+        }
+        if (!claim.claimed) {
+          const by = claim.heldBy ? `${claim.heldBy.status} ${claim.heldBy.createdAt}, decision ${claim.heldBy.id}` : 'a decision no longer in the log';
+          return await finish({ ...common, id: newId(), status: 'skipped', reason: 'duplicate-event', detail: `${action.id} already handled event ${input.eventId} (${by})` });
+        }
+      }
       if (record.errorCode !== undefined && record.errorCode !== null) {
         return await skip('event-failed', `the call failed (${String(record.errorCode)}): it changed nothing to undo`);
       }
@@ -170,7 +220,7 @@ export function createRemediationRunner(options: RunnerOptions): RemediationRunn
       }
       let earlier: RemediationDecision | undefined;
       try {
-        earlier = options.log?.hasActed(input.eventId, action.id);
+        if (!claimed) earlier = await options.store?.hasActed(input.eventId, action.id);
       } catch (error) {
         // The actions are idempotent (an undone change counts as done): go on, and say the check could not be made.
         problems.push(`remediation log: duplicate check failed: ${errorMessageOf(error)}`);
@@ -223,27 +273,21 @@ export function createRemediationRunner(options: RunnerOptions): RemediationRunn
 
       if (mode === 'dry-run') return await finish({ ...common, status: 'dry-run', plan });
       if (mode === 'approve') {
-        if (!options.approvals) return await finish({ ...common, status: 'failed', plan, error: 'mode approve needs the store for pending approvals, and none is configured' });
-        const id = newId();
+        if (!options.store) return await finish({ ...common, status: 'failed', plan, error: 'mode approve needs the store for pending approvals, and none is configured' });
         const approvalId = newId();
-        const created = now();
-        const expiresAt = new Date(created.getTime() + expiryMs).toISOString();
-        const partial = { ...common, id, status: 'pending-approval' as const, plan, approvalId, expiresAt, detail: `expires ${expiresAt}` };
-        const approvals = options.approvals;
-        // The approval, its decision in the log and its notices: one transaction.
-        return await finish(partial, () =>
-          approvals.create({
-            id: approvalId,
-            decisionId: id,
-            createdAt: created.toISOString(),
-            expiresAt,
-            actionId: action.id,
-            eventId: input.eventId,
-            summary: plan.effect.todo,
-            plan,
-            decision: { ...partial, createdAt: created.toISOString(), message: decisionMessage({ ...partial, createdAt: created.toISOString() }) },
-          }),
-        );
+        const expiresAt = new Date(now().getTime() + expiryMs).toISOString();
+        // The approval, its decision in the log and its notices: one commit.
+        return await finish({ ...common, status: 'pending-approval', plan, approvalId, expiresAt, detail: `expires ${expiresAt}` }, (decision) => ({
+          id: approvalId,
+          decisionId: decision.id,
+          createdAt: decision.createdAt,
+          expiresAt,
+          actionId: action.id,
+          eventId: input.eventId,
+          summary: plan.effect.todo,
+          plan,
+          decision,
+        }));
       }
       const outcomes = await action.execute(plan, options.clients);
       const failed = outcomes.filter((o) => o.status === 'failed');
@@ -252,8 +296,15 @@ export function createRemediationRunner(options: RunnerOptions): RemediationRunn
       }
       return await finish({ ...common, status: 'executed', plan, outcomes });
     } catch (error) {
+      // A decision the store could not keep, or one another runner is making, is not turned into another decision: the caller retries the event.
+      if (error instanceof RemediationCommitError || error instanceof RemediationBusyError) throw error;
       return finish({ ...common, status: 'failed', error: `internal error in ${entry.action}: ${errorCodeOf(error)}: ${errorMessageOf(error)}` });
     }
+  };
+
+  const storeFor = (what: string): RemediationStore => {
+    if (!options.store) throw new ApprovalError(`${what} needs the store that holds the approvals, and none is configured`, 'approval-no-store');
+    return options.store;
   };
 
   const fromApproval = (approval: PendingApproval) => {
@@ -294,41 +345,42 @@ export function createRemediationRunner(options: RunnerOptions): RemediationRunn
       return decide(inputOf(record, undefined, ruleId), entry, ruleId);
     },
     async approve(approvalId, by) {
-      const store = options.approvals;
-      if (!store) throw new Error('no approval store');
-      const approval = store.get(approvalId);
-      if (!approval) throw new Error(`no approval ${approvalId}`);
+      const store = storeFor('approve');
+      const approval = await store.getApproval(approvalId);
+      if (!approval) throw new ApprovalError(`no approval ${approvalId}`, 'approval-unknown');
       const at = now();
-      if (approval.status !== 'pending') throw new Error(`approval ${approvalId} is ${approval.status}${approval.decidedBy ? ` (by ${approval.decidedBy} at ${approval.decidedAt})` : ''}`);
+      if (approval.status !== 'pending') throw new ApprovalError(`approval ${approvalId} is ${approval.status}${approval.decidedBy ? ` (by ${approval.decidedBy} at ${approval.decidedAt})` : ''}`, 'approval-decided');
       if (approval.expiresAt <= at.toISOString()) {
-        store.expire(at);
+        await store.expireApprovals(at);
         return finish({ ...fromApproval(approval), status: 'skipped', reason: 'approval-expired', detail: `approval ${approvalId} expired at ${approval.expiresAt}; approved too late by ${by}` });
       }
-      if (!store.decide(approvalId, 'approved', by, at)) throw new Error(`approval ${approvalId} was decided by someone else just now`);
+      if (!(await store.decideApproval(approvalId, 'approved', by, at))) throw new ApprovalError(`approval ${approvalId} was decided by someone else just now`, 'approval-decided');
       const action = getAction(approval.actionId);
       if (!action) return finish({ ...fromApproval(approval), status: 'failed', error: `no action ${approval.actionId}` });
       try {
         const outcomes = await action.execute(approval.plan, options.clients);
         const failed = outcomes.filter((o) => o.status === 'failed');
         const base = { ...fromApproval(approval), outcomes, detail: `approved by ${by}` };
-        if (failed.length > 0 || !allDone(outcomes)) return finish({ ...base, status: 'failed', error: failed.map((o) => `${o.call.operation}: ${o.error?.code ?? 'Error'}: ${o.error?.message ?? ''}`).join('; ') });
-        return finish({ ...base, status: 'executed' });
+        if (failed.length > 0 || !allDone(outcomes)) return await finish({ ...base, status: 'failed', error: failed.map((o) => `${o.call.operation}: ${o.error?.code ?? 'Error'}: ${o.error?.message ?? ''}`).join('; ') });
+        return await finish({ ...base, status: 'executed' });
       } catch (error) {
+        if (error instanceof RemediationCommitError) throw error;
         return finish({ ...fromApproval(approval), status: 'failed', error: `internal error: ${errorMessageOf(error)}` });
       }
     },
     async reject(approvalId, by, note) {
-      const store = options.approvals;
-      if (!store) throw new Error('no approval store');
-      const approval = store.get(approvalId);
-      if (!approval) throw new Error(`no approval ${approvalId}`);
-      if (!store.decide(approvalId, 'rejected', by, now(), note)) throw new Error(`approval ${approvalId} is not pending (${store.get(approvalId)?.status ?? 'gone'})`);
+      const store = storeFor('reject');
+      const approval = await store.getApproval(approvalId);
+      if (!approval) throw new ApprovalError(`no approval ${approvalId}`, 'approval-unknown');
+      if (!(await store.decideApproval(approvalId, 'rejected', by, now(), note))) {
+        throw new ApprovalError(`approval ${approvalId} is not pending (${(await store.getApproval(approvalId))?.status ?? 'gone'})`, 'approval-decided');
+      }
       return finish({ ...fromApproval(approval), status: 'skipped', reason: 'approval-rejected', detail: `rejected by ${by}${note ? `: ${note}` : ''}` });
     },
     async expireApprovals() {
-      if (!options.approvals) return [];
+      if (!options.store) return [];
       const out: RemediationDecision[] = [];
-      for (const approval of options.approvals.expire(now())) {
+      for (const approval of await options.store.expireApprovals(now())) {
         out.push(await finish({ ...fromApproval(approval), status: 'skipped', reason: 'approval-expired', detail: `approval ${approval.id} expired at ${approval.expiresAt} without a decision` }));
       }
       return out;

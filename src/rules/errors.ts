@@ -1,3 +1,4 @@
+import { TrailguardError } from '../util/errors.js';
 /** Where in which rule file something is wrong. Every rule problem names file, rule id and key. */
 export interface RuleProblemLocation {
   file: string;
@@ -16,12 +17,12 @@ function describe(location: RuleProblemLocation, message: string): string {
 }
 
 /** A rule that cannot be loaded. The run goes on without it. */
-export class RuleLoadError extends Error {
+export class RuleLoadError extends TrailguardError {
   override readonly name = 'RuleLoadError';
   readonly location: RuleProblemLocation;
   readonly detail: string;
   constructor(location: RuleProblemLocation, detail: string) {
-    super(describe(location, detail));
+    super(describe(location, detail), { code: 'invalid-rule' });
     this.location = location;
     this.detail = detail;
   }

@@ -7,7 +7,7 @@ import { PatternError } from '../patterns/errors.js';
 import { apiOperations } from './api-operations.js';
 import { findCheck, checkNames } from './checks/index.js';
 import { RuleLoadError, ruleWarning, type RuleProblemLocation, type RuleWarning } from './errors.js';
-import { ruleSchema } from './schema.js';
+import { deployedRuleSchema, ruleSchema } from './schema.js';
 import { compilePathExpression, compileTemplate, TemplateError, type CompiledTemplate } from './template.js';
 import type { Rule, RuleDefinition } from './types.js';
 import { formatKeyPath, parseYamlWithSchema } from '../util/yaml-document.js';
@@ -101,7 +101,7 @@ export function listRuleFiles(root: string): string[] {
   return out;
 }
 
-interface FileResult {
+export interface FileResult {
   rule?: Rule;
   /** Where the rule's id is written, for messages about the rule as a whole (duplicates, overrides). */
   idLocation?: RuleProblemLocation;
@@ -139,6 +139,18 @@ function compileRuleDefinition(raw: unknown, file: string, origin: Rule['origin'
   const locate = (keyPath: readonly PropertyKey[]): RuleProblemLocation => ({ file, ruleId, key: formatKeyPath(keyPath) });
   if (!parsed.success) return { error: new RuleLoadError(locate(parsed.error.issues[0]?.path ?? []), parsed.error.issues[0]?.message ?? 'invalid rule'), warnings: [] };
   return compileValidRule(parsed.data as RuleDefinition, file, origin, checkEventNames, locate);
+}
+
+/**
+ * Validates and compiles a rule as a deployment ships it (no test events; see deployedRuleSchema). The
+ * eventName check ran at synth time: it is not repeated in the function.
+ */
+export function compileDeployedRule(raw: unknown, file: string, origin: Rule['origin']): FileResult {
+  const parsed = deployedRuleSchema.safeParse(raw);
+  const ruleId = typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'string' ? (raw as { id: string }).id : undefined;
+  const locate = (keyPath: readonly PropertyKey[]): RuleProblemLocation => ({ file, ruleId, key: formatKeyPath(keyPath) });
+  if (!parsed.success) return { error: new RuleLoadError(locate(parsed.error.issues[0]?.path ?? []), parsed.error.issues[0]?.message ?? 'invalid rule'), warnings: [] };
+  return compileValidRule({ ...(parsed.data as Omit<RuleDefinition, 'tests'>), tests: { match: [], noMatch: [] } }, file, origin, false, locate);
 }
 
 function compileValidRule(

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { SEVERITIES } from './types.js';
 
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
@@ -37,7 +37,7 @@ const testCase = z
     message: 'a test case needs exactly one of record, event or file',
   });
 
-export const ruleSchema = z.strictObject({
+const ruleFields = z.strictObject({
   id: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be lower-case words joined by hyphens'),
   title: nonEmpty,
   severity,
@@ -68,7 +68,18 @@ export const ruleSchema = z.strictObject({
     match: z.array(testCase).min(1, 'a rule needs at least one event that must match'),
     noMatch: z.array(testCase).min(1, 'a rule needs at least one near-miss that must not match'),
   }),
-}).refine((rule) => rule.match !== undefined || rule.filterPattern !== undefined, {
+});
+
+const needsAPattern = {
   message: 'a rule needs a match (EventBridge pattern), a filterPattern (CloudWatch Logs filter pattern), or both',
   path: ['match'],
-});
+};
+const hasAPattern = (rule: { match?: unknown; filterPattern?: unknown }) => rule.match !== undefined || rule.filterPattern !== undefined;
+
+export const ruleSchema = ruleFields.refine(hasAPattern, needsAPattern);
+
+/**
+ * A rule as a deployment carries it (src/lambda/deployment.ts): validated in full at synth time, shipped
+ * without its test events (they are for `rules test`, not for the deployed detector).
+ */
+export const deployedRuleSchema = ruleFields.omit({ tests: true }).refine(hasAPattern, needsAPattern);

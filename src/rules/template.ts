@@ -1,3 +1,4 @@
+import { TrailguardError } from '../util/errors.js';
 /**
  * The small template language of rule `summary`, `dedupe` and `resources`:
  *   text {{ path }} text {{ path || other.path || "literal" }}
@@ -11,13 +12,13 @@ export const TEMPLATE_ROOTS = ['rule', 'event', 'detail', 'actor', 'check'] as c
 export type TemplateRoot = (typeof TEMPLATE_ROOTS)[number];
 export type TemplateContext = Partial<Record<TemplateRoot, unknown>>;
 
-export class TemplateError extends Error {
+export class TemplateError extends TrailguardError {
   override readonly name = 'TemplateError';
   constructor(
     message: string,
     readonly offset: number,
   ) {
-    super(message);
+    super(message, { code: 'invalid-template' });
   }
 }
 

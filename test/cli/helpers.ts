@@ -41,6 +41,8 @@ export interface RunOptions {
   input?: string | Buffer;
   /** Working directory; default a fresh empty directory, so no stray trailguard.config.yaml is picked up. */
   cwd?: string;
+  /** Added to the environment (e.g. AWS_ENDPOINT_URL pointing the SDK at moto_server). */
+  env?: NodeJS.ProcessEnv;
 }
 
 let emptyCwd: string | undefined;
@@ -48,7 +50,7 @@ let emptyCwd: string | undefined;
 /** Runs `node dist/cli/main.js ...args` and returns exit status, stdout and stderr. */
 export function run(args: string[], options: RunOptions = {}): RunResult {
   emptyCwd ??= makeTempDir('trailguard-cli-cwd-');
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...options.env };
   delete env.FORCE_COLOR;
   const r = spawnSync(process.execPath, [CLI, ...args], {
     input: options.input,

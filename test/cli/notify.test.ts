@@ -137,6 +137,46 @@ describe.skipIf(!wired)('trailguard notify', () => {
     expect((await tg(['notify', 'status'], cwd)).stdout).toMatch(new RegExp(`^hook\\s+0\\s+0\\s+${FINDINGS}\\s+0\\s+-$`, 'm'));
   });
 
+  it('notify retry --id re-drives only the deliveries named, by the id notify status shows', async () => {
+    const cwd = workspace('      delivery: { maxAttempts: 1 }\n');
+    server.respond(() => ({ status: 503, body: 'maintenance' }));
+    const scan = await tg(['scan', 'trail.json', '--notify', '--no-progress', '-q', '-o', 'findings.txt'], cwd);
+    expect(scan.status, scan.stderr).toBe(0);
+    type Listed = { deliveries: { id: string; state: string }[] };
+    const failed = (JSON.parse((await tg(['notify', 'status', '--format', 'json'], cwd)).stdout) as Listed).deliveries;
+    expect(failed.map((d) => d.state)).toEqual(Array.from({ length: FINDINGS }, () => 'failed'));
+    // Ids are strings (SQLite's are its row ids in decimal; a deployed store's are keys).
+    for (const d of failed) expect(d.id).toMatch(/^[1-9]\d*$/);
+    const [first, second, third] = failed.map((d) => d.id);
+
+    server.respond(() => ({ status: 200 }));
+    server.requests.length = 0;
+    const one = await tg(['notify', 'retry', '--id', first!], cwd);
+    expect(one.status, one.stderr).toBe(0);
+    expect(one.stderr).toContain('re-queued 1 failed delivery');
+    expect(one.stderr).toMatch(/Notifications: 1 delivered, 0 failed/);
+    expect(server.requests).toHaveLength(1);
+    const states = async () =>
+      Object.fromEntries((JSON.parse((await tg(['notify', 'status', '--format', 'json', '--state', 'delivered,failed'], cwd)).stdout) as Listed).deliveries.map((d) => [d.id, d.state]));
+    expect(await states()).toEqual({ [first!]: 'delivered', [second!]: 'failed', [third!]: 'failed' });
+
+    // An id no delivery has (another store's key, a delivered one) re-queues nothing; it is not a usage error.
+    for (const id of ['tg_0123456789abcdef0123456789abcdef', '999', first!]) {
+      const none = await tg(['notify', 'retry', '--id', id], cwd);
+      expect(none.status, none.stderr).toBe(0);
+      expect(none.stderr).toContain('re-queued 0 failed deliveries');
+    }
+    const spaced = await tg(['notify', 'retry', '--id', 'a b'], cwd);
+    expect(spaced.status).toBe(2);
+    expect(spaced.stderr).toContain('--id "a b" is not a delivery id (see trailguard notify status)');
+
+    const both = await tg(['notify', 'retry', '--id', `${second!},${third!}`], cwd);
+    expect(both.status, both.stderr).toBe(0);
+    expect(both.stderr).toContain('re-queued 2 failed deliveries');
+    expect(await states()).toEqual({ [first!]: 'delivered', [second!]: 'delivered', [third!]: 'delivered' });
+    expect(server.requests).toHaveLength(FINDINGS);
+  });
+
   it('what a scan leaves pending is delivered by notify run', async () => {
     const cwd = workspace();
     const scan = await tg(['scan', 'trail.json', '--notify', '--notify-timeout', '0s', '--no-progress', '-q', '-o', 'f.txt'], cwd);

@@ -17,18 +17,16 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/load.js';
 import { remediateCommand, type RemediateCommandDeps } from '../../src/cli/remediate-command.js';
 import { UsageError } from '../../src/cli/usage-error.js';
-import { runNotifyStatus } from '../../src/notify/cli-run.js';
-import { ApprovalStore } from '../../src/remediate/approvals.js';
+import { runNotifyStatus } from '../../src/cli/notify-run.js';
 import { createRemediationClients, type RemediationClients } from '../../src/remediate/clients.js';
-import { RemediationLog } from '../../src/remediate/log.js';
-import { REMEDIATION_APPROVALS_SCHEMA, REMEDIATION_LOG_SCHEMA } from '../../src/remediate/schema.js';
-import { openStore } from '../../src/store/index.js';
-import Database from 'better-sqlite3';
+import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import { stderrReporter } from '../../src/cli/reporter.js';
 import { startServer, type TestServer } from '../notify/support/http-server.js';
 import { blockedConnections } from '../notify/support/loopback-only.js';
 import { startMoto } from '../support/moto.js';
 import { alice, apiCall, ipPermissionItem, stopLogging } from '../remediate/support/events.js';
+import { writeLegacyRemediationFile } from '../remediate/support/legacy.js';
+import { makeApproval, makeDecision } from '../store/support.js';
 import { makeTempDir, removeTempDirs } from './helpers.js';
 
 const moto = await startMoto();
@@ -283,11 +281,11 @@ describe('remediate decisions through the notification channels', () => {
     expect(quiet.stderr).not.toContain('Remediation notices');
     expect(hook.requests).toHaveLength(1);
 
-    const store = openStore(join(dir, '.trailguard', 'trailguard.db'));
-    expect(store.versions()).toEqual({ findings: 1, outbox: 2, remediation: 1 });
-    expect(new RemediationLog(store).list().map((d) => d.status)).toEqual(['dry-run', 'dry-run']);
-    expect(store.outbox.list().map((o) => [o.channel, o.kind, o.state])).toEqual([['hook', 'remediation', 'delivered']]);
-    store.close();
+    const store = openSqliteStore(join(dir, '.trailguard', 'trailguard.db'));
+    expect(store.sqlite.versions()).toEqual({ findings: 1, outbox: 2, remediation: 2 });
+    expect((await store.remediation.listDecisions()).map((d) => d.status)).toEqual(['dry-run', 'dry-run']);
+    expect((await store.outbox.list()).map((o) => [o.channel, o.kind, o.state])).toEqual([['hook', 'remediation', 'delivered']]);
+    await store.close();
   });
 
   it('approve mode: APPROVAL NEEDED with the command and expiry, then AUTO-MITIGATED when approved', async () => {
@@ -345,15 +343,8 @@ describe('remediate decisions through the notification channels', () => {
 
   it('the file the first release wrote, named as store.path: its approvals and log are there, and approving works', async () => {
     const dir = notifyWorkspace('store:\n  path: old-remediation.db\n');
-    const db = new Database(join(dir, 'old-remediation.db'));
-    db.exec(REMEDIATION_LOG_SCHEMA);
-    db.exec(REMEDIATION_APPROVALS_SCHEMA);
-    const raw = { db, migrate: () => {} };
-    const plan = { actionId: 'start-cloudtrail-logging', calls: [{ service: 'cloudtrail' as const, operation: 'StartLogging', input: { Name: 'management-events' }, region: 'us-east-1', account: '123456789012', description: 'start logging on trail management-events' }], effect: { done: 'logging restarted on trail management-events', todo: 'start logging on trail management-events' }, kept: [], notes: [], resources: [] };
-    const old = { id: 'd-old', createdAt: '2026-11-20T09:00:00.000Z', status: 'pending-approval' as const, mode: 'approve' as const, actionId: 'start-cloudtrail-logging', ruleId: 'cloudtrail-disabled', eventId: 'e-old', eventName: 'StopLogging', eventSource: 'cloudtrail.amazonaws.com', eventTime: '2026-11-20T08:59:00Z', account: '123456789012', region: 'us-east-1', actor: 'arn:aws:sts::123456789012:assumed-role/Admin/alice', message: 'APPROVAL NEEDED (trailguard remediate approve a-old): start logging on trail management-events', approvalId: 'a-old', plan };
-    new RemediationLog(raw).record(old);
-    new ApprovalStore(raw).create({ id: 'a-old', decisionId: 'd-old', createdAt: old.createdAt, expiresAt: '2026-11-21T09:00:00.000Z', actionId: old.actionId, eventId: 'e-old', summary: plan.effect.todo, plan, decision: old });
-    db.close();
+    const old = makeDecision(1, { id: 'd-old', createdAt: '2026-11-20T09:00:00.000Z', status: 'pending-approval', approvalId: 'a-old', eventId: 'e-old' });
+    writeLegacyRemediationFile(join(dir, 'old-remediation.db'), { decisions: [old], approvals: [makeApproval(old, 'a-old', 86_400_000)] });
 
     const pending = await remediate(['pending'], dir);
     expect(pending.status, pending.stderr).toBe(0);

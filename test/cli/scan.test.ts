@@ -253,12 +253,20 @@ describe('trailguard scan: usage errors exit 2 with a message on stderr and noth
       ['scan', '--only', 'no-such-rule', 'x'],
       ['warning: no rule has the id "no-such-rule" (named in --only/--exclude or the config)\n', 'trailguard: no rules to evaluate (check --rules, --only, --exclude and the config file)'],
     ],
-    ['a --config file that does not exist', ['scan', '--config', 'no-such-config.yaml', 'x'], ['trailguard: no-such-config.yaml: cannot read config:']],
   ])('%s', (_name, args, messages) => {
     const r = run(args);
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
     for (const message of messages) expect(r.stderr).toContain(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it('a --config file that does not exist (named as resolved against the working directory)', () => {
+    const cwd = makeTempDir('trailguard-no-config-');
+    const r = run(['scan', '--config', 'no-such-config.yaml', 'x'], { cwd });
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(`trailguard: ${join(cwd, 'no-such-config.yaml')}: cannot read config:`);
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
 

@@ -5,9 +5,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/config/load.js';
+import { ConfigError, loadConfig } from '../../src/config/load.js';
 import { notificationsConfigSchema } from '../../src/notify/config.js';
-import { loadNotifyConfig } from '../../src/notify/config-file.js';
 import { channelPolicy, windowPolicy } from '../../src/notify/notifier.js';
 import { createRouter } from '../../src/notify/router.js';
 import { makeFinding } from './support/findings.js';
@@ -23,8 +22,9 @@ function write(text: string): string {
 
 describe('notifications config', () => {
   it('reads the documented example and resolves paths against the config file', () => {
-    const loaded = loadNotifyConfig(EXAMPLE);
+    const { config: loaded, file } = loadConfig(EXAMPLE);
     const dir = path.dirname(EXAMPLE);
+    expect(file).toBe(EXAMPLE);
     expect(Object.keys(loaded.notifications!.channels)).toEqual(['slack-secops', 'teams-soc', 'pagerduty', 'opsgenie-eu', 'sns-alerts', 'ses-email', 'smtp-email', 'siem', 'console', 'archive']);
     expect(loaded.store!.path).toBe(path.join(dir, 'state/trailguard.db'));
     expect(loaded.notifications!.channels.archive).toMatchObject({ type: 'jsonl', path: path.join(dir, 'state/notifications.jsonl') });
@@ -39,7 +39,7 @@ describe('notifications config', () => {
   });
 
   it('routes by severity, rule (with wildcards), tag and account, to the union of matching routes', () => {
-    const router = createRouter(loadNotifyConfig(EXAMPLE).notifications!);
+    const router = createRouter(loadConfig(EXAMPLE).config.notifications!);
     expect(router.route(makeFinding(1, { severity: 'critical' }))).toEqual(['pagerduty', 'opsgenie-eu', 'slack-secops', 'sns-alerts', 'siem', 'archive']);
     expect(router.route(makeFinding(1, { severity: 'medium', ruleId: 'iam-policy-changes' }))).toEqual(['teams-soc', 'slack-secops', 'sns-alerts', 'siem', 'archive']);
     expect(router.route(makeFinding(1, { severity: 'medium', ruleId: 'iam-policy-changes', account: '444455556666' }))).toEqual(['slack-secops', 'sns-alerts', 'siem', 'archive']);
@@ -80,12 +80,12 @@ describe('notifications config', () => {
     ['notifications:\n  channels: { "bad name": { type: stdout } }\n', /must be a channel name/],
     ['store: { path: 3 }\n', /store\.path: Invalid input: expected string/],
   ])('reports %j with file, line and key', (text, message) => {
-    expect(() => loadNotifyConfig(write(text))).toThrow(ConfigError);
-    expect(() => loadNotifyConfig(write(text))).toThrow(message);
+    expect(() => loadConfig(write(text))).toThrow(ConfigError);
+    expect(() => loadConfig(write(text))).toThrow(message);
   });
 
-  it('is absent without a file, and ignores the sections it does not own', () => {
-    expect(loadNotifyConfig(undefined, mkdtempSync(path.join(tmpdir(), 'tg-none-')))).toEqual({});
-    expect(loadNotifyConfig(write('scan: { failOn: high }\n')).notifications).toBeUndefined();
+  it('is absent without a file, or without a notifications section', () => {
+    expect(loadConfig(undefined, mkdtempSync(path.join(tmpdir(), 'tg-none-')))).toEqual({ config: {} });
+    expect(loadConfig(write('scan: { failOn: high }\n')).config.notifications).toBeUndefined();
   });
 });

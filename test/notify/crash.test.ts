@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openStore } from '../../src/store/index.js';
+import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import { startServer, type RecordedRequest } from './support/http-server.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -55,9 +55,9 @@ describe('crash recovery', () => {
       expect(ended.signal).toBe('SIGKILL');
 
       // The dead process left work behind: claimed rows and pending ones.
-      const after = openStore(storePath);
-      const states = Object.fromEntries(after.outbox.counts().map((c) => [c.state, c.count]));
-      after.close();
+      const after = openSqliteStore(storePath);
+      const states = Object.fromEntries((await after.outbox.counts()).map((c) => [c.state, c.count]));
+      await after.close();
       expect(states.sending).toBeGreaterThanOrEqual(1);
       expect(states.delivered ?? 0).toBeLessThan(N);
 
@@ -67,9 +67,9 @@ describe('crash recovery', () => {
       expect(done.code, done.stderr).toBe(0);
       expect(done.stderr).toMatch(/recovered \d+ notification\(s\) left in flight by a process that stopped/);
 
-      const final = openStore(storePath);
-      expect(final.outbox.counts().map((c) => [c.state, c.count])).toEqual([['delivered', N]]);
-      final.close();
+      const final = openSqliteStore(storePath);
+      expect((await final.outbox.counts()).map((c) => [c.state, c.count])).toEqual([['delivered', N]]);
+      await final.close();
 
       // The receiver's view: every finding under exactly one webhook-id; a re-sent id carries the same finding.
       const byId = new Map<string, string>();
@@ -114,11 +114,12 @@ describe('crash recovery', () => {
       expect(done.code, done.stderr).toBe(0);
       expect(done.stderr).toMatch(/recovered \d+ notification\(s\) left in flight by a process that stopped/);
 
-      const final = openStore(storePath);
-      const logged = final.db.prepare("SELECT id FROM remediation_log WHERE status = 'dry-run'").all() as { id: string }[];
+      const final = openSqliteStore(storePath);
+      const logged = await final.remediation.listDecisions({ status: 'dry-run' });
       expect(logged).toHaveLength(N);
-      expect(final.outbox.counts().map((c) => [c.state, c.count])).toEqual([['delivered', N]]);
-      final.close();
+      expect((await final.remediation.listDecisions()).map((d) => d.status)).toEqual(Array.from({ length: N }, () => 'dry-run'));
+      expect((await final.outbox.counts()).map((c) => [c.state, c.count])).toEqual([['delivered', N]]);
+      await final.close();
 
       const byId = new Map<string, string>();
       for (const r of server.requests) {

@@ -10,7 +10,8 @@ import { notificationsConfigSchema } from '../../src/notify/config.js';
 import { backoffDelay } from '../../src/notify/dispatcher.js';
 import { parseRetryAfter } from '../../src/notify/errors.js';
 import { createNotifier, type Notifier } from '../../src/notify/notifier.js';
-import { openStore, type Store } from '../../src/store/index.js';
+import type { Store } from '../../src/store/index.js';
+import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import { blockedConnections } from './support/loopback-only.js';
 import { makeFinding } from './support/findings.js';
 import { startServer, type RecordedRequest, type Reply, type TestServer } from './support/http-server.js';
@@ -25,7 +26,7 @@ beforeAll(async () => {
 afterEach(async () => {
   for (const { notifier, store } of open.splice(0)) {
     await notifier.close();
-    store.close();
+    await store.close();
   }
   server.requests.length = 0;
   logs.length = 0;
@@ -41,7 +42,7 @@ function setup(channel: Record<string, unknown> = {}, delivery: Record<string, u
   const config = notificationsConfigSchema.parse({
     channels: { hook: { type: 'webhook', url: `${server.url}/hook`, delivery: { ...FAST, ...delivery }, dedupe: { windowSeconds: 0 }, storm: { threshold: 0 }, ...channel } },
   });
-  const store = openStore(':memory:');
+  const store = openSqliteStore(':memory:');
   const notifier = createNotifier({ config, store, log: (level, m) => logs.push(`${level}: ${m}`), pollMs: 50 });
   open.push({ notifier, store });
   return { notifier, store };
@@ -81,12 +82,12 @@ describe('retries', () => {
     const statuses = script((i) => (i < 25 ? { status: 500, body: 'boom' } : { status: 200 }));
     const { notifier, store } = setup();
     const findings = Array.from({ length: 20 }, (_, i) => makeFinding(i));
-    expect(notifier.enqueue(findings).outcomes.new).toBe(20);
+    expect((await notifier.enqueue(findings)).outcomes.new).toBe(20);
     const report = await notifier.deliver({ deadline: Date.now() + 20_000 });
     expect(report).toMatchObject({ delivered: 20, failed: 0, outstanding: 0, endedBy: 'idle' });
     expect(report.retried).toBeGreaterThanOrEqual(25);
     expectExactlyOnce(accepted(server.requests, (r) => statuses.get(r) ?? 0), findings.map((f) => f.id));
-    expect(store.outbox.counts()).toEqual([{ channel: 'hook', state: 'delivered', count: 20, oldestCreatedAt: expect.any(Number) }]);
+    expect(await store.outbox.counts()).toEqual([{ channel: 'hook', state: 'delivered', count: 20, oldestCreatedAt: expect.any(Number) }]);
     // Every attempt of a notification carried the same webhook-id.
     const idsPerFinding = new Map<string, Set<string>>();
     for (const r of server.requests) {
@@ -100,7 +101,7 @@ describe('retries', () => {
     const statuses = script((i) => (i < 4 ? { hang: true } : { status: 204 }));
     const { notifier } = setup({}, { timeoutSeconds: 0.3 });
     const findings = Array.from({ length: 6 }, (_, i) => makeFinding(i));
-    notifier.enqueue(findings);
+    await notifier.enqueue(findings);
     const report = await notifier.deliver({ deadline: Date.now() + 20_000 });
     expect(report).toMatchObject({ delivered: 6, failed: 0 });
     expect(server.requests.length).toBeGreaterThanOrEqual(10);
@@ -113,7 +114,7 @@ describe('retries', () => {
     const statuses = script((i) => (i < 1 ? { status: 429, headers: { 'retry-after': '1' }, body: 'slow down' } : { status: 200 }));
     const { notifier } = setup({}, { concurrency: 1 });
     const findings = Array.from({ length: 3 }, (_, i) => makeFinding(i));
-    notifier.enqueue(findings);
+    await notifier.enqueue(findings);
     await notifier.deliver({ deadline: Date.now() + 20_000 });
     const [first, second] = server.requests;
     expect(second!.at - first!.at).toBeGreaterThanOrEqual(950);
@@ -125,7 +126,7 @@ describe('retries', () => {
     const until = () => new Date(Date.now() + 2000).toUTCString();
     script((i) => (i < 1 ? { status: 503, headers: { 'retry-after': until() } } : { status: 200 }));
     const { notifier } = setup();
-    notifier.enqueue([makeFinding(1)]);
+    await notifier.enqueue([makeFinding(1)]);
     await notifier.deliver({ deadline: Date.now() + 20_000 });
     const [first, second] = server.requests;
     // HTTP-dates have one-second resolution.
@@ -135,24 +136,24 @@ describe('retries', () => {
   it('a permanent error fails at once and stays visible with its last error', async () => {
     script(() => ({ status: 400, body: 'unknown field "data"' }));
     const { notifier, store } = setup();
-    notifier.enqueue([makeFinding(1)]);
+    await notifier.enqueue([makeFinding(1)]);
     const report = await notifier.deliver({ deadline: Date.now() + 5_000 });
     expect(report).toMatchObject({ delivered: 0, failed: 1 });
     expect(server.requests).toHaveLength(1);
-    const [row] = store.outbox.list({ states: ['failed'] });
+    const [row] = await store.outbox.list({ states: ['failed'] });
     expect(row).toMatchObject({ attempts: 1, lastStatus: 400, lastError: 'webhook channel "hook": HTTP 400: unknown field "data" (not retryable)' });
   });
 
   it('exhausted attempts leave the delivery failed, never gone; retry re-drives it', async () => {
     script(() => ({ status: 503 }));
     const { notifier, store } = setup({}, { maxAttempts: 3 });
-    notifier.enqueue([makeFinding(1)]);
+    await notifier.enqueue([makeFinding(1)]);
     expect(await notifier.deliver({ deadline: Date.now() + 5_000 })).toMatchObject({ failed: 1 });
     expect(server.requests).toHaveLength(3);
-    const [row] = store.outbox.list({ states: ['failed'] });
+    const [row] = await store.outbox.list({ states: ['failed'] });
     expect(row!.lastError).toBe('webhook channel "hook": HTTP 503 (gave up after 3 attempts)');
     script(() => ({ status: 200 }));
-    expect(store.outbox.requeueFailed({ now: Date.now() })).toBe(1);
+    expect(await store.outbox.requeueFailed({ now: Date.now() })).toBe(1);
     expect(await notifier.deliver({ deadline: Date.now() + 5_000 })).toMatchObject({ delivered: 1, failed: 0 });
     expect(new Set(server.requests.map((r) => r.headers['webhook-id'])).size).toBe(1);
   });
@@ -162,13 +163,13 @@ describe('backpressure', () => {
   it('a dead channel opens its circuit instead of burning every queued delivery\'s attempts', async () => {
     script(() => ({ status: 500 }));
     const { notifier, store } = setup({}, { circuitBreakerFailures: 3, circuitBreakerCooldownSeconds: 0.4, maxAttempts: 8, concurrency: 1 });
-    notifier.enqueue(Array.from({ length: 30 }, (_, i) => makeFinding(i)));
+    await notifier.enqueue(Array.from({ length: 30 }, (_, i) => makeFinding(i)));
     const report = await notifier.deliver({ deadline: Date.now() + 1_000 });
     expect(report.endedBy).toBe('deadline');
     expect(report.failed).toBe(0);
     // Closed: 3 failures; open 0.4 s; one probe; open 0.8 s ... — a handful of requests, not 30 x 8.
     expect(server.requests.length).toBeLessThanOrEqual(6);
-    const untouched = store.outbox.list({ states: ['pending'] }).filter((r) => r.attempts === 0);
+    const untouched = (await store.outbox.list({ states: ['pending'] })).filter((r) => r.attempts === 0);
     expect(untouched.length).toBeGreaterThanOrEqual(24);
     expect(logs.some((l) => /circuit open for 1 s/.test(l))).toBe(true);
   });
@@ -185,7 +186,7 @@ describe('backpressure', () => {
       }, 30));
     });
     const { notifier } = setup({ rateLimit: { perSecond: 40, burst: 5 } }, { concurrency: 2 });
-    notifier.enqueue(Array.from({ length: 25 }, (_, i) => makeFinding(i)));
+    await notifier.enqueue(Array.from({ length: 25 }, (_, i) => makeFinding(i)));
     const started = Date.now();
     expect(await notifier.deliver({ deadline: Date.now() + 10_000 })).toMatchObject({ delivered: 25 });
     expect(most).toBe(2);
@@ -196,13 +197,37 @@ describe('backpressure', () => {
   it('stop() is graceful: the delivery in flight completes and nothing is left claimed', async () => {
     server.respond(() => new Promise((resolve) => setTimeout(() => resolve({ status: 200 }), 300)));
     const { notifier, store } = setup({}, { concurrency: 1 });
-    notifier.enqueue(Array.from({ length: 5 }, (_, i) => makeFinding(i)));
+    await notifier.enqueue(Array.from({ length: 5 }, (_, i) => makeFinding(i)));
     const run = notifier.deliver({ untilIdle: false });
     await new Promise((r) => setTimeout(r, 100));
     await notifier.dispatcher.stop();
     const report = await run;
     expect(report).toMatchObject({ delivered: 1, endedBy: 'stopped', outstanding: 4 });
-    expect(store.outbox.list({ states: ['sending'] })).toEqual([]);
+    expect(await store.outbox.list({ states: ['sending'] })).toEqual([]);
+  });
+});
+
+describe('order', () => {
+  it('sends on a channel start in the order their rows were claimed, however long each took to load', async () => {
+    server.respond(() => ({ status: 200 }));
+    const config = notificationsConfigSchema.parse({ channels: { hook: { type: 'webhook', url: `${server.url}/hook`, delivery: { ...FAST, concurrency: 4 }, dedupe: { windowSeconds: 0 }, storm: { threshold: 0 } } } });
+    const store = openSqliteStore(':memory:');
+    // The oldest row is the slowest to read (a store round trip that took its time).
+    const outbox = new Proxy(store.outbox, {
+      get: (target, key, receiver) =>
+        key === 'findingsOf'
+          ? async (id: string, limit: number, order?: 'first' | 'last' | 'worst') => {
+              if (id === '1') await new Promise((r) => setTimeout(r, 50));
+              return target.findingsOf(id, limit, order);
+            }
+          : Reflect.get(target, key, receiver),
+    });
+    const notifier = createNotifier({ config, store: { ...store, outbox }, pollMs: 50 });
+    open.push({ notifier, store });
+    const findings = Array.from({ length: 4 }, (_, i) => makeFinding(i));
+    await notifier.enqueue(findings);
+    expect(await notifier.deliver({ deadline: Date.now() + 10_000 })).toMatchObject({ delivered: 4 });
+    expect(server.requests.map((r) => (r.json as { data: { findings: { id: string }[] } }).data.findings[0]!.id)).toEqual(findings.map((f) => f.id));
   });
 });
 
@@ -211,11 +236,11 @@ describe('throughput', () => {
     server.respond(() => ({ status: 204 }));
     const { notifier, store } = setup({}, { concurrency: 8 });
     const N = 1000;
-    notifier.enqueue(Array.from({ length: N }, (_, i) => makeFinding(i)));
+    await notifier.enqueue(Array.from({ length: N }, (_, i) => makeFinding(i)));
     const report = await notifier.deliver({ deadline: Date.now() + 30_000 });
     expect(report).toMatchObject({ delivered: N, failed: 0, outstanding: 0 });
     expect(new Set(server.requests.map((r) => r.headers['webhook-id'])).size).toBe(N);
-    expect(store.outbox.counts()[0]).toMatchObject({ state: 'delivered', count: N });
+    expect((await store.outbox.counts())[0]).toMatchObject({ state: 'delivered', count: N });
     const rate = Math.round(N / (report.elapsedMs / 1000));
     console.info(`throughput: ${N} notifications delivered to a local webhook in ${report.elapsedMs} ms (${rate}/s, concurrency 8)`);
     expect(rate).toBeGreaterThan(100);

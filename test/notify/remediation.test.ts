@@ -1,6 +1,6 @@
 /**
  * Remediation decisions through the notification channels: each decision is written to the shared
- * store's outbox (with its remediation log entry, in one transaction), routed like its finding,
+ * store's outbox (with its remediation log entry, in one commit), routed like its finding,
  * rendered with its status headline, delivered to local 127.0.0.1 fakes of the services, and never
  * becomes a second incident or a second notice.
  */
@@ -8,27 +8,26 @@ import './support/loopback-only.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { notificationsConfigSchema } from '../../src/notify/config.js';
 import { createNotifier, type Notifier } from '../../src/notify/notifier.js';
-import { createRemediationNotifier, type RemediationNotifier } from '../../src/notify/remediation.js';
+import { createRemediationNotices, type RemediationNotifier } from '../../src/notify/remediation.js';
 import { renderRemediation } from '../../src/notify/render/remediation.js';
 import { renderHtml, renderText } from '../../src/notify/render/text.js';
 import { SecretResolver } from '../../src/notify/secrets.js';
 import { buildSlackMessage } from '../../src/notify/sinks/slack.js';
 import { buildTeamsMessage } from '../../src/notify/sinks/teams.js';
 import type { Notification } from '../../src/notify/types.js';
-import { ApprovalStore } from '../../src/remediate/approvals.js';
 import type { RemediationClients } from '../../src/remediate/clients.js';
 import { remediationConfigSchema } from '../../src/remediate/config.js';
-import { RemediationLog } from '../../src/remediate/log.js';
-import { createRemediationRunner, type RemediationRunner } from '../../src/remediate/runner.js';
+import { createRemediationRunner, RemediationCommitError, type RemediationRunner } from '../../src/remediate/runner.js';
 import type { RemediationDecision } from '../../src/remediate/types.js';
-import { openStore, type Store } from '../../src/store/index.js';
+import type { RemediationStore } from '../../src/store/index.js';
+import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/index.js';
 import { authorize, stopLogging } from '../remediate/support/events.js';
 import { findingFor, NOW } from '../remediate/support/harness.js';
 import { blockedConnections } from './support/loopback-only.js';
 import { startServer, type RecordedRequest, type TestServer } from './support/http-server.js';
 
 let server: TestServer;
-const opened: { notifier: Notifier; store: Store }[] = [];
+const opened: { notifier: Notifier; store: SqliteStore }[] = [];
 const logs: string[] = [];
 
 beforeAll(async () => {
@@ -37,7 +36,7 @@ beforeAll(async () => {
 afterEach(async () => {
   for (const { notifier, store } of opened.splice(0)) {
     await notifier.close();
-    store.close();
+    await store.close();
   }
   server.requests.length = 0;
   server.respond(() => ({ status: 200, body: 'ok' }));
@@ -64,15 +63,16 @@ function fakeClients(fail?: { code: string; message: string }): RemediationClien
 }
 
 interface Setup {
-  store: Store;
+  store: SqliteStore;
   notifier: Notifier;
-  reporter: RemediationNotifier;
+  /** Where each decision's notices went. */
+  notices: RemediationNotifier;
   runner: RemediationRunner;
-  log: RemediationLog;
+  log: RemediationStore;
 }
 
 function setup(options: { notifications?: Record<string, unknown>; remediation?: unknown; clients?: RemediationClients; lookups?: boolean; env?: NodeJS.ProcessEnv } = {}): Setup {
-  const store = openStore(':memory:');
+  const store = openSqliteStore(':memory:');
   const config = notificationsConfigSchema.parse(
     options.notifications ?? {
       channels: {
@@ -83,21 +83,19 @@ function setup(options: { notifications?: Record<string, unknown>; remediation?:
   );
   const notifier = createNotifier({ config, store, log: (level, m) => logs.push(`${level}: ${m}`), pollMs: 20, secrets: new SecretResolver({ env: options.env ?? {} }) });
   opened.push({ notifier, store });
-  const reporter = createRemediationNotifier(notifier);
-  const log = new RemediationLog(store);
+  const notices = createRemediationNotices(notifier);
+  const log = store.remediation;
   let ids = 0;
   const runner = createRemediationRunner({
     config: remediationConfigSchema.parse(options.remediation ?? { rules: { 'cloudtrail-disabled': { action: 'start-cloudtrail-logging', mode: 'enforce' } } }),
     clients: options.clients ?? fakeClients(),
-    log,
-    approvals: new ApprovalStore(store),
-    reporter,
-    transaction: store.transaction,
+    store: log,
+    notices,
     now: () => NOW,
     newId: () => `00000000-0000-4000-8000-${String(++ids).padStart(12, '0')}`,
     lookups: options.lookups ?? true,
   });
-  return { store, notifier, reporter, runner, log };
+  return { store, notifier, notices, runner, log };
 }
 
 const titleOf = (r: RecordedRequest) => (r.json as { data: { title: string } }).data.title;
@@ -112,13 +110,14 @@ describe('remediation decisions become durable deliveries in the shared outbox',
     expect(s.runner.problems).toEqual([]);
 
     // Before anything is sent: the log entry and one notice per channel, with the decision, in the same store.
-    expect(s.log.get(decision!.id)?.message).toBe(decision!.message);
-    const rows = s.store.outbox.list();
+    expect((await s.log.getDecision(decision!.id))?.message).toBe(decision!.message);
+    const rows = await s.store.outbox.list();
     expect(rows.map((r) => [r.channel, r.kind, r.state])).toEqual([
       ['hook', 'remediation', 'pending'],
       ['slack', 'remediation', 'pending'],
     ]);
-    expect(rows.map((r) => s.store.outbox.remediationOf(r.id)?.decisionId)).toEqual([decision!.id, decision!.id]);
+    expect(await Promise.all(rows.map(async (r) => (await s.store.outbox.remediationOf(r.id))?.decisionId))).toEqual([decision!.id, decision!.id]);
+    expect(s.notices.enqueued.get(decision!.id)).toEqual({ channels: ['hook', 'slack'], outboxIds: rows.map((r) => r.id), created: 2 });
     expect(server.requests).toHaveLength(0);
 
     const report = await s.notifier.deliver({ kinds: ['remediation'] });
@@ -132,7 +131,7 @@ describe('remediation decisions become durable deliveries in the shared outbox',
     expect(slack.blocks[0]!.text.text).toMatch(/^✅ AUTO-MITIGATED: ingress tcp\/22 from 0\.0\.0\.0\/0 removed from sg-0a1b2c3d4e5f60718/);
     expect(slack.attachments[0]!.color).toBe('#2E7D32');
     expect(JSON.stringify(slack.attachments[0]!.blocks)).toContain('ec2:RevokeSecurityGroupIngress in 123456789012/us-east-1');
-    expect(s.store.outbox.counts().map((c) => [c.channel, c.state, c.count])).toEqual([
+    expect((await s.store.outbox.counts()).map((c) => [c.channel, c.state, c.count])).toEqual([
       ['hook', 'delivered', 1],
       ['slack', 'delivered', 1],
     ]);
@@ -203,7 +202,7 @@ describe('remediation decisions become durable deliveries in the shared outbox',
 });
 
 function notificationOf(decision: RemediationDecision): Notification {
-  return { id: 1, channel: 'c', kind: 'remediation', idempotencyKey: 'tg_x', incidentKey: 'trailguard:x', count: 1, findings: [], findingIds: [], windowStart: 0, windowEnd: 0, attempt: 1, remediation: decision };
+  return { id: '1', channel: 'c', kind: 'remediation', idempotencyKey: 'tg_x', incidentKey: 'trailguard:x', count: 1, findings: [], findingIds: [], windowStart: 0, windowEnd: 0, attempt: 1, remediation: decision };
 }
 
 describe('routing: like the finding, narrowed by notifications.remediation', () => {
@@ -220,7 +219,7 @@ describe('routing: like the finding, narrowed by notifications.remediation', () 
   async function decide(remediation: Record<string, unknown> | undefined, policy: unknown = { rules: { 'cloudtrail-disabled': { action: 'start-cloudtrail-logging' } } }) {
     const s = setup({ notifications: { channels, routes, ...(remediation ? { remediation } : {}) }, remediation: policy });
     const [decision] = await s.runner.handleFinding(findingFor(stopLogging(), 'cloudtrail-disabled'));
-    return { s, decision: decision!, rows: s.store.outbox.list().map((r) => r.channel) };
+    return { s, decision: decision!, rows: (await s.store.outbox.list()).map((r) => r.channel) };
   }
 
   it('inherit (default): the channels the finding\'s routes pick', async () => {
@@ -232,9 +231,9 @@ describe('routing: like the finding, narrowed by notifications.remediation', () 
     expect((await decide({ channels: ['chat'] })).rows).toEqual(['chat']);
     const filtered = await decide({ statuses: ['executed', 'failed'] });
     expect(filtered.rows).toEqual([]);
-    expect(filtered.s.reporter.enqueued.get(filtered.decision.id)).toMatchObject({ channels: [], filtered: 'status' });
+    expect(filtered.s.notices.enqueued.get(filtered.decision.id)).toMatchObject({ channels: [], filtered: 'status' });
     // The decision is logged whatever is notified.
-    expect(filtered.s.log.get(filtered.decision.id)?.status).toBe('dry-run');
+    expect((await filtered.s.log.getDecision(filtered.decision.id))?.status).toBe('dry-run');
   });
 
   it('duplicate-event skips are quiet by default (the first decision was notified); skipReasons opts in', async () => {
@@ -247,17 +246,17 @@ describe('routing: like the finding, narrowed by notifications.remediation', () 
     await first.s.runner.handleFinding(finding);
     const [dup] = await first.s.runner.handleFinding(finding);
     expect(dup).toMatchObject({ status: 'skipped', reason: 'duplicate-event' });
-    expect(first.s.reporter.enqueued.get(dup!.id)).toMatchObject({ filtered: 'skip-reason' });
+    expect(first.s.notices.enqueued.get(dup!.id)).toMatchObject({ filtered: 'skip-reason' });
     const loud = await decide({ skipReasons: ['duplicate-event'] }, enforce);
     await loud.s.runner.handleFinding(finding);
     const [dup2] = await loud.s.runner.handleFinding(finding);
-    expect(loud.s.reporter.enqueued.get(dup2!.id)?.channels).toEqual(['pager', 'hook']);
+    expect(loud.s.notices.enqueued.get(dup2!.id)?.channels).toEqual(['pager', 'hook']);
   });
 
   it('a decision no route takes goes nowhere (and says so); unknown channels are config errors', async () => {
     const s = setup({ notifications: { channels, routes: [{ match: { rules: ['root-*'] }, channels: ['pager'] }] }, remediation: { rules: { 'cloudtrail-disabled': { action: 'start-cloudtrail-logging' } } } });
     const [decision] = await s.runner.handleFinding(findingFor(stopLogging(), 'cloudtrail-disabled'));
-    expect(s.reporter.enqueued.get(decision!.id)).toMatchObject({ channels: [], filtered: 'unrouted' });
+    expect(s.notices.enqueued.get(decision!.id)).toMatchObject({ channels: [], filtered: 'unrouted' });
     const bad = notificationsConfigSchema.safeParse({ channels, remediation: { channels: ['pagr'] } });
     expect(bad.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual(['remediation.channels.0: no channel named "pagr" (channels: pager, hook, chat)']);
     expect(notificationsConfigSchema.safeParse({ channels, remediation: { statuses: ['done'] } }).success).toBe(false);
@@ -268,8 +267,12 @@ describe('idempotent and never silently lost', () => {
   it('the same decision enqueued twice is one notice per channel; a retried delivery keeps its webhook-id', async () => {
     const s = setup({ notifications: { channels: { hook: { type: 'webhook', url: `${server.url}/hook`, delivery: FAST } } }, remediation: { rules: { 'cloudtrail-disabled': { action: 'start-cloudtrail-logging' } } } });
     const [decision] = await s.runner.handleFinding(findingFor(stopLogging(), 'cloudtrail-disabled'));
-    const first = s.reporter.enqueued.get(decision!.id)!;
-    expect(s.notifier.enqueueRemediation(decision!)).toEqual({ channels: ['hook'], outboxIds: first.outboxIds, created: 0 });
+    const first = s.notices.enqueued.get(decision!.id)!;
+    expect(first).toMatchObject({ channels: ['hook'], created: 1 });
+    // Committed again (a retried commit, a redelivered event replayed): the same notice, nothing new.
+    const again = await s.store.remediation.commit({ decision: decision!, notices: s.notifier.remediationNotices(decision!).notices, now: Date.now() });
+    expect(again.notices.map((n) => [n.row.id, n.created])).toEqual([[first.outboxIds[0], false]]);
+    expect(await s.store.outbox.list()).toHaveLength(1);
     server.respond((_r, i) => (i === 0 ? { status: 503, body: 'busy' } : { status: 200 }));
     const report = await s.notifier.deliver({ kinds: ['remediation'] });
     expect(report).toMatchObject({ delivered: 1, retried: 1 });
@@ -278,7 +281,7 @@ describe('idempotent and never silently lost', () => {
     expect(new Set(ids).size).toBe(1);
   });
 
-  it('a failing delivery stays in the outbox as failed, with its redacted error; a failing reporter never loses the log entry', async () => {
+  it('a failing delivery stays in the outbox as failed, with its redacted error; a notice that cannot be written fails the whole commit, loudly', async () => {
     const secret = 'tok-0123456789abcdef';
     const s = setup({
       notifications: { channels: { hook: { type: 'webhook', url: `${server.url}/hook/\${env:HOOK_TOKEN}`, delivery: { ...FAST, maxAttempts: 2 } } } },
@@ -290,18 +293,20 @@ describe('idempotent and never silently lost', () => {
     const report = await s.notifier.deliver({ kinds: ['remediation'] });
     expect(report).toMatchObject({ delivered: 0, failed: 1 });
     expect(server.requests[0]!.path).toBe(`/hook/${secret}`);
-    const [row] = s.store.outbox.list({ states: ['failed'] });
+    const [row] = await s.store.outbox.list({ states: ['failed'] });
     expect(row).toMatchObject({ kind: 'remediation', attempts: 2 });
     expect(row!.lastError).toContain('webhook channel "hook": HTTP 500: cannot post to /hook/[REDACTED]');
     expect(logs.join('\n')).not.toContain(secret);
-    expect(s.store.outbox.requeueFailed({ now: Date.now() })).toBe(1); // notify retry re-drives it
+    expect(await s.store.outbox.requeueFailed({ now: Date.now() })).toBe(1); // notify retry re-drives it
 
-    // The reporter's write fails (its table is gone): the decision is still logged and returned, the problem named.
-    s.store.db.exec('DROP TABLE outbox_remediation');
-    const [next] = await s.runner.handleFinding(findingFor(stopLogging(), 'cloudtrail-disabled'));
-    expect(s.log.get(next!.id)?.id).toBe(next!.id);
-    expect(s.runner.problems).toEqual([expect.stringMatching(/^reporter: no such table: .*outbox_remediation/)]);
-    expect(decision!.id).not.toBe(next!.id);
+    // The notice cannot be written (its table is gone): the decision and its notices are one commit, so nothing
+    // of it is kept and the runner says so — an error for the caller to retry, never a decision nobody hears of.
+    s.store.sqlite.db.exec('DROP TABLE outbox_remediation');
+    const next = await s.runner.handleFinding(findingFor(stopLogging(), 'cloudtrail-disabled')).catch((e: unknown) => e);
+    expect(next).toBeInstanceOf(RemediationCommitError);
+    expect((next as Error).message).toMatch(/^could not record remediation decision [0-9a-f-]+ \(dry-run start-cloudtrail-logging on event [0-9a-f-]+\): no such table: .*outbox_remediation/);
+    expect((await s.log.listDecisions()).map((d) => d.id)).toEqual([decision!.id]);
+    expect(s.runner.problems).toEqual([]);
   });
 });
 
@@ -312,7 +317,7 @@ describe('incident tools: a remediation notice never opens a second incident for
     const notifications = { channels: { pd: { type: 'pagerduty', routingKey: 'R0UT1NGKEY0123456789', endpoint: `${server.url}/pd/v2/enqueue`, delivery: FAST } } };
     const failing = setup({ notifications, clients: fakeClients({ code: 'AccessDeniedException', message: 'denied' }) });
     const f = finding();
-    failing.notifier.enqueue([f]); // the finding's own alert
+    await failing.notifier.enqueue([f]); // the finding's own alert
     const [failed] = await failing.runner.handleFinding(f);
     await failing.notifier.deliver({});
     const triggers = at('/pd/v2/enqueue').map((r) => r.json as { event_action: string; dedup_key: string; payload: { summary: string; class: string } });
@@ -335,7 +340,7 @@ describe('incident tools: a remediation notice never opens a second incident for
     const notifications = { channels: { og: { type: 'opsgenie', apiKey: 'og-key-0123456789', endpoint: `${server.url}/og`, delivery: FAST } } };
     const held = setup({ notifications, remediation: { rules: { 'cloudtrail-disabled': { action: 'start-cloudtrail-logging', mode: 'approve' } } } });
     const f = finding();
-    held.notifier.enqueue([f]);
+    await held.notifier.enqueue([f]);
     const [pending] = await held.runner.handleFinding(f);
     await held.notifier.deliver({});
     const alerts = at('/og/v2/alerts').map((r) => r.json as { alias: string; message: string; note?: string });

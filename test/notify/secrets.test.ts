@@ -10,8 +10,8 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Reporter } from '../../src/cli/reporter.js';
-import { runNotifyStatus, runNotifyTest } from '../../src/notify/cli-run.js';
-import { loadNotifyConfig } from '../../src/notify/config-file.js';
+import { runNotifyStatus, runNotifyTest } from '../../src/cli/notify-run.js';
+import { loadConfig } from '../../src/config/load.js';
 import { createNotifier } from '../../src/notify/notifier.js';
 import { Redactor, secretRedactor } from '../../src/notify/redact.js';
 import { SecretError, SecretResolver } from '../../src/notify/secrets.js';
@@ -92,21 +92,22 @@ notifications:
     const stdout = new PassThrough();
     stdout.on('data', (c: Buffer) => captured.push(c.toString()));
     try {
-      const { notifications, store: storeConfig } = loadNotifyConfig(configFile);
-      const store = openStore(storeConfig!.path);
+      const { notifications, store: storeConfig } = loadConfig(configFile).config;
+      const store = await openStore(storeConfig);
       const notifier = createNotifier({ config: notifications!, store, log: (_l, m) => captured.push(m) });
-      notifier.enqueue([makeFinding(1)]);
+      await notifier.enqueue([makeFinding(1)]);
       const report = await notifier.deliver({ deadline: Date.now() + 10_000 });
       expect(report.failed).toBe(4);
       // Thrown by a direct send, as `notify test` would see it.
       for (const channel of ['slack', 'pager', 'genie', 'hook']) {
-        const error = (await notifier.sendNow(channel, { ...notifier.dispatcher.loadNotification(store.outbox.list()[0]!), channel }).catch((e: unknown) => e)) as Error;
+        const [row] = await store.outbox.list();
+        const error = (await notifier.sendNow(channel, { ...(await notifier.dispatcher.loadNotification(row!)), channel }).catch((e: unknown) => e)) as Error;
         captured.push(error.message, String(error.stack));
       }
       await notifier.close();
-      const stored = store.outbox.list().map((r) => r.lastError ?? '');
+      const stored = (await store.outbox.list()).map((r) => r.lastError ?? '');
       captured.push(...stored);
-      store.close();
+      await store.close();
       expect(await runNotifyStatus({ config: configFile }, { stdout, reporter, cwd: dir })).toBe(0);
       expect(await runNotifyStatus({ config: configFile, format: 'json' }, { stdout, reporter, cwd: dir })).toBe(0);
       expect(await runNotifyTest({ config: configFile, channel: 'pager' }, { stdout, reporter, cwd: dir })).toBe(1);

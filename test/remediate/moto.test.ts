@@ -41,9 +41,8 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CloudTrailRecord } from '../../src/cloudtrail/types.js';
 import { createRemediationClients } from '../../src/remediate/clients.js';
 import { remediationConfigSchema } from '../../src/remediate/config.js';
-import { RemediationLog } from '../../src/remediate/log.js';
 import { createRemediationRunner } from '../../src/remediate/runner.js';
-import { openStore } from '../../src/store/store.js';
+import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import type { ActionEntry } from '../../src/remediate/config.js';
 import { startMoto } from '../support/moto.js';
 import {
@@ -74,14 +73,15 @@ function config(region = REGION) {
   return { ...moto!.clientConfig(region), forcePathStyle: true };
 }
 
+/** A runner over a store of its own (two runners made here share nothing, not even the duplicate guard). */
 function runner(remediation: unknown = {}) {
-  const log = new RemediationLog(openStore(':memory:'));
+  const store = openSqliteStore(':memory:');
   return {
-    log,
+    store,
     runner: createRemediationRunner({
       config: remediationConfigSchema.parse(remediation),
       clients: createRemediationClients({ configFor: (region) => config(region) }),
-      log,
+      store: store.remediation,
     }),
   };
 }
@@ -224,7 +224,7 @@ run('security groups in moto: exactly the forbidden rules are gone, the allowed 
     const record = await authorizeInMoto('ingress', groupId, [{ protocol: 'tcp', from: 22, to: 22, v4: ['0.0.0.0/0'] }]);
     const first = runner({ rules: { 'security-group-ingress-open-to-world': enforce('revoke-security-group-ingress') } });
     expect((await first.runner.handleFinding(findingFor(record, 'security-group-ingress-open-to-world')))[0]?.status).toBe('executed');
-    // A second runner with its own log (no duplicate guard): the lookup finds the rule gone.
+    // A second runner with its own store (no duplicate guard): the lookup finds the rule gone.
     const second = runner({ rules: { 'security-group-ingress-open-to-world': enforce('revoke-security-group-ingress') } });
     const [again] = await second.runner.handleFinding(findingFor(record, 'security-group-ingress-open-to-world'));
     expect(again).toMatchObject({ status: 'skipped', reason: 'already-remediated' });

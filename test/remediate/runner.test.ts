@@ -1,6 +1,7 @@
 /**
- * The runner's contract (exactly one decision per finding and configured action, never a throw),
- * approvals with expiry, the config schema, and the generated IAM policy.
+ * The runner's contract (exactly one decision per finding and configured action, never a throw — but for a
+ * decision the store cannot keep), approvals with expiry, claims (one runner per event and action), the
+ * config schema, and the generated IAM policy.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -14,9 +15,12 @@ import { ACTIONS } from '../../src/remediate/actions/index.js';
 import type { RemediationClients } from '../../src/remediate/clients.js';
 import { remediationConfigSchema } from '../../src/remediate/config.js';
 import { allActions, buildIamPolicy, enabledActions } from '../../src/remediate/iam-policy.js';
+import { ApprovalError, RemediationBusyError, RemediationCommitError } from '../../src/remediate/runner.js';
 import { DECISION_STATUSES, type RemediationDecision } from '../../src/remediate/types.js';
+import type { RemediationStore } from '../../src/store/types.js';
+import { TrailguardError } from '../../src/util/errors.js';
 import { ACCOUNT, apiCall, authorize, bob, stopLogging } from './support/events.js';
-import { findingFor, findingsFor, harness } from './support/harness.js';
+import { findingFor, findingsFor, harness, NOW } from './support/harness.js';
 
 const ct = mockClient(CloudTrailClient);
 afterAll(() => ct.restore());
@@ -38,11 +42,12 @@ describe('approvals', () => {
     );
     expect(held).toMatchObject({ expiresAt: '2026-11-20T12:06:00.000Z', finding: { ruleId: 'cloudtrail-disabled', severity: 'critical' } });
     expect(ct.commandCalls(StartLoggingCommand)).toHaveLength(0);
-    expect(h.approvals.pending(new Date('2026-11-20T10:30:00Z')).map((a) => a.id)).toEqual([held?.approvalId]);
+    expect((await h.store.remediation.pendingApprovals(new Date('2026-11-20T10:30:00Z'))).map((a) => a.id)).toEqual([held?.approvalId]);
     const done = await h.runner.approve(held!.approvalId!, 'carol');
     expect(done).toMatchObject({ status: 'executed', approvalId: held?.approvalId, detail: 'approved by carol' });
     expect(ct.commandCalls(StartLoggingCommand).map((c) => c.args[0].input)).toEqual([{ Name: 'management-events' }]);
     await expect(h.runner.approve(held!.approvalId!, 'dave')).rejects.toThrow(/is approved \(by carol/);
+    await expect(h.runner.approve(held!.approvalId!, 'dave')).rejects.toMatchObject({ name: 'ApprovalError', code: 'approval-decided' });
     // The held event is not planned again while (or after) it is handled.
     const [again] = await h.runner.handleFinding(findingFor(stopLogging(), 'cloudtrail-disabled'));
     expect(again?.status).toBe('pending-approval'); // a different event id: a new plan
@@ -60,7 +65,8 @@ describe('approvals', () => {
     other.advance(3 * 3_600_000);
     const expired = await other.runner.expireApprovals();
     expect(expired.map((d) => d.reason)).toEqual(['approval-expired']);
-    expect(other.log.list({ status: 'skipped' })).toHaveLength(1);
+    expect(await other.store.remediation.listDecisions({ status: 'skipped' })).toHaveLength(1);
+    expect((await other.store.remediation.getApproval(expired[0]!.approvalId!))?.status).toBe('expired');
   });
 
   it('rejecting logs the rejection and nothing runs', async () => {
@@ -69,6 +75,22 @@ describe('approvals', () => {
     const rejected = await h.runner.reject(held!.approvalId!, 'carol', 'planned');
     expect(rejected).toMatchObject({ status: 'skipped', reason: 'approval-rejected', detail: 'rejected by carol: planned' });
     await expect(h.runner.approve(held!.approvalId!, 'dave')).rejects.toThrow(/rejected/);
+    expect(ct.commandCalls(StartLoggingCommand)).toHaveLength(0);
+  });
+
+  it('approving or rejecting what cannot be is an ApprovalError saying why', async () => {
+    const h = harness(APPROVE);
+    await expect(h.runner.approve('no-such-approval', 'carol')).rejects.toMatchObject({ name: 'ApprovalError', code: 'approval-unknown', message: 'no approval no-such-approval' });
+    await expect(h.runner.reject('no-such-approval', 'carol')).rejects.toMatchObject({ code: 'approval-unknown' });
+    const [held] = await h.runner.handleFinding(findingFor(stopLogging(), 'cloudtrail-disabled'));
+    await h.runner.reject(held!.approvalId!, 'carol');
+    await expect(h.runner.reject(held!.approvalId!, 'dave')).rejects.toMatchObject({ code: 'approval-decided', message: `approval ${held!.approvalId} is not pending (rejected)` });
+    const storeless = h.another({ store: undefined });
+    const error = await storeless.approve(held!.approvalId!, 'carol').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApprovalError);
+    expect(error).toMatchObject({ code: 'approval-no-store', message: 'approve needs the store that holds the approvals, and none is configured' });
+    // Without a store, mode approve has nowhere to hold the plan: a failed decision, not a throw.
+    expect((await storeless.handleFinding(findingFor(stopLogging(), 'cloudtrail-disabled')))[0]).toMatchObject({ status: 'failed', error: 'mode approve needs the store for pending approvals, and none is configured' });
     expect(ct.commandCalls(StartLoggingCommand)).toHaveLength(0);
   });
 });
@@ -88,15 +110,43 @@ describe('one decision per finding and configured action', () => {
       ['revoke-security-group-ingress', 'skipped', 'not-applicable'],
     ]);
     expect(h.reported).toEqual(decisions);
-    expect(h.log.list().map((d) => d.id).sort()).toEqual(decisions.map((d) => d.id).sort());
+    expect((await h.store.remediation.listDecisions()).map((d) => d.id).sort()).toEqual(decisions.map((d) => d.id).sort());
   });
 
-  it('a failing log or reporter does not lose the decision: it comes back, with the problem named', async () => {
+  it('a failing reporter or duplicate check does not lose the decision: it comes back and is kept, with the problem named', async () => {
     const h = harness({ rules: { 'cloudtrail-disabled': { action: 'start-cloudtrail-logging' } } }, { reporter: { report: () => { throw new Error('slack is down'); } } });
-    h.db.exec('DROP TABLE remediation_log');
-    const [decision] = await h.runner.handleFinding(findingFor(stopLogging(), 'cloudtrail-disabled'));
+    const runner = h.another({ store: replaced(h.store.remediation, { hasActed: () => Promise.reject(new Error('no such table: remediation_log')) }) });
+    const [decision] = await runner.handleFinding(findingFor(stopLogging(), 'cloudtrail-disabled'));
     expect(decision?.status).toBe('dry-run');
-    expect(h.runner.problems).toEqual([expect.stringContaining('duplicate check failed: no such table'), expect.stringContaining('remediation log: no such table'), 'reporter: slack is down']);
+    expect(runner.problems).toEqual(['remediation log: duplicate check failed: no such table: remediation_log', 'reporter: slack is down']);
+    expect(await h.store.remediation.getDecision(decision!.id)).toEqual(decision);
+  });
+
+  it('a decision the store cannot keep is an error, not a decision: RemediationCommitError, and nothing reported as done', async () => {
+    const h = harness({ rules: { 'cloudtrail-disabled': { action: 'start-cloudtrail-logging', mode: 'enforce' } } });
+    const diskFull = new Error('database or disk is full');
+    const runner = h.another({ store: replaced(h.store.remediation, { commit: () => Promise.reject(diskFull) }) });
+    const finding = findingFor(stopLogging(), 'cloudtrail-disabled');
+    const error = await runner.handleFinding(finding).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RemediationCommitError);
+    expect(error).toBeInstanceOf(TrailguardError);
+    expect(error).toMatchObject({ code: 'remediation-commit', cause: diskFull });
+    expect((error as Error).message).toMatch(new RegExp(`^could not record remediation decision id-\\d+ \\(executed start-cloudtrail-logging on event ${finding.eventId}\\): database or disk is full$`));
+    expect(ct.commandCalls(StartLoggingCommand)).toHaveLength(1); // it acted; the caller must not take the event as handled
+    expect(h.reported).toEqual([]);
+    expect(runner.problems).toEqual([]);
+    expect(await h.store.remediation.listDecisions()).toEqual([]);
+    // The claim it took went with it: the retry of the event (SQS redelivers it) acts and is kept.
+    const [retried] = await h.runner.handleFinding(finding);
+    expect(retried).toMatchObject({ status: 'executed' });
+    expect(await h.store.remediation.listDecisions()).toEqual([retried]);
+
+    // The real thing: the log's table is gone. A dry run (no claim) still says the duplicate check failed.
+    const dry = harness({ rules: { 'cloudtrail-disabled': { action: 'start-cloudtrail-logging' } } });
+    dry.db.exec('DROP TABLE remediation_log');
+    await expect(dry.runner.handleFinding(findingFor(stopLogging(), 'cloudtrail-disabled'))).rejects.toThrow(/^could not record remediation decision id-\d+ \(dry-run start-cloudtrail-logging on event [0-9a-f-]+\): no such table: remediation_log$/);
+    expect(dry.runner.problems).toEqual([expect.stringContaining('duplicate check failed: no such table')]);
+    expect(dry.reported).toEqual([]);
   });
 
   it('an event without an id is never deduplicated (and still decided)', async () => {
@@ -135,6 +185,117 @@ describe('one decision per finding and configured action', () => {
     );
   });
 });
+
+const ENFORCE = { rules: { 'cloudtrail-disabled': { action: 'start-cloudtrail-logging', mode: 'enforce' } } };
+
+describe('claims: one runner per event and action', () => {
+  const stopped = () => findingFor(stopLogging(), 'cloudtrail-disabled');
+
+  it('an enforce decision is made under a claim, which the decision then holds', async () => {
+    const h = harness(ENFORCE, { claims: { owner: 'lambda-a' } });
+    const finding = stopped();
+    const [decision] = await h.runner.handleFinding(finding);
+    expect(decision?.status).toBe('executed');
+    expect(h.db.prepare('SELECT event_id, action_id, decision_id, mode, state, status, owner FROM remediation_claims').all()).toEqual([
+      { event_id: finding.eventId, action_id: 'start-cloudtrail-logging', decision_id: decision!.id, mode: 'enforce', state: 'settled', status: 'executed', owner: 'lambda-a' },
+    ]);
+    const request = { eventId: finding.eventId, actionId: 'start-cloudtrail-logging', decisionId: 'other', owner: 'lambda-b', now: h.now(), leaseMs: 60_000 };
+    expect(await h.store.remediation.claim({ ...request, mode: 'enforce' })).toEqual({ claimed: false, heldBy: decision });
+    expect(await h.store.remediation.claim({ ...request, mode: 'dry-run' })).toEqual({ claimed: false, heldBy: decision });
+  });
+
+  it('a second runner on the same event gets a duplicate-event skip; the action runs once', async () => {
+    const h = harness(ENFORCE);
+    const second = h.another();
+    const finding = stopped();
+    const [first] = await h.runner.handleFinding(finding);
+    const [again] = await second.handleFinding(finding);
+    expect(first?.status).toBe('executed');
+    expect(again).toMatchObject({ status: 'skipped', reason: 'duplicate-event', mode: 'enforce', eventId: finding.eventId });
+    expect(again?.detail).toBe(`start-cloudtrail-logging already handled event ${finding.eventId} (executed ${first!.createdAt}, decision ${first!.id})`);
+    expect(ct.commandCalls(StartLoggingCommand)).toHaveLength(1);
+    // Both decisions are logged; the skip did not take the claim over.
+    expect((await h.store.remediation.listDecisions({ eventId: finding.eventId })).map((d) => d.status).sort()).toEqual(['executed', 'skipped']);
+    expect((await h.store.remediation.hasActed(finding.eventId, 'start-cloudtrail-logging'))?.id).toBe(first!.id);
+  });
+
+  it('two runners at once on one event: one acts, the other is told to come back (no decision of its own), then finds it done', async () => {
+    ct.on(StartLoggingCommand).callsFake(() => new Promise((resolve) => setTimeout(() => resolve({}), 50)));
+    const h = harness(ENFORCE);
+    const a = h.another({ claims: { owner: 'lambda-a' } });
+    const b = h.another({ claims: { owner: 'lambda-b' } });
+    const finding = stopped();
+    const [fromA, fromB] = await Promise.allSettled([a.handleFinding(finding), b.handleFinding(finding)]);
+    expect(fromA).toMatchObject({ status: 'fulfilled', value: [{ status: 'executed' }] });
+    expect(fromB).toMatchObject({ status: 'rejected', reason: { code: 'remediation-busy' } });
+    expect(((fromB as PromiseRejectedResult).reason as Error).message).toBe(
+      `start-cloudtrail-logging on event ${finding.eventId} is being decided by lambda-a since ${NOW.toISOString()}: try again once it is done (or its lease has run out)`,
+    );
+    expect((fromB as PromiseRejectedResult).reason).toBeInstanceOf(RemediationBusyError);
+    expect((await h.store.remediation.listDecisions()).map((d) => d.status)).toEqual(['executed']);
+    // Its retry (the message comes back) finds the event handled.
+    expect((await b.handleFinding(finding))[0]).toMatchObject({ status: 'skipped', reason: 'duplicate-event' });
+    expect(ct.commandCalls(StartLoggingCommand)).toHaveLength(1);
+  });
+
+  it('approve mode holds the plan once: a redelivered event asks for no second approval', async () => {
+    const h = harness(APPROVE);
+    const finding = stopped();
+    const [held] = await h.runner.handleFinding(finding);
+    const [again] = await h.another().handleFinding(finding);
+    expect(held?.status).toBe('pending-approval');
+    expect(again).toMatchObject({ status: 'skipped', reason: 'duplicate-event' });
+    expect((await h.store.remediation.pendingApprovals(new Date(h.now()))).map((a) => a.id)).toEqual([held!.approvalId]);
+  });
+
+  it('a failed decision releases the claim: a retry acts, and then holds it', async () => {
+    ct.on(StartLoggingCommand).rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' })).resolves({});
+    const h = harness(ENFORCE);
+    const finding = stopped();
+    const [failed] = await h.runner.handleFinding(finding);
+    expect(failed).toMatchObject({ status: 'failed', error: expect.stringContaining('ThrottlingException') });
+    const [retried] = await h.another().handleFinding(finding);
+    expect(retried?.status).toBe('executed');
+    expect(ct.commandCalls(StartLoggingCommand)).toHaveLength(2);
+    expect((await h.another().handleFinding(finding))[0]).toMatchObject({ status: 'skipped', reason: 'duplicate-event' });
+    expect(ct.commandCalls(StartLoggingCommand)).toHaveLength(2);
+  });
+
+  it('with claims.dryRuns, a dry run holds its event against another dry run, not against enforce', async () => {
+    const h = harness({ rules: { 'cloudtrail-disabled': { action: 'start-cloudtrail-logging' } } });
+    const deployed = () => h.another({ claims: { dryRuns: true } });
+    const finding = stopped();
+    const [preview] = await deployed().handleFinding(finding);
+    expect(preview?.status).toBe('dry-run');
+    const [redelivered] = await deployed().handleFinding(finding);
+    expect(redelivered).toMatchObject({ status: 'skipped', reason: 'duplicate-event', mode: 'dry-run' });
+    expect(redelivered?.detail).toBe(`start-cloudtrail-logging already handled event ${finding.eventId} (dry-run ${preview!.createdAt}, decision ${preview!.id})`);
+    // Without dryRuns (the CLI) a preview can be repeated at will.
+    expect((await h.runner.handleFinding(finding))[0]?.status).toBe('dry-run');
+    // An enforce after the dry run acts; from then on nothing else does, previews included.
+    const [enforced] = await h.another({ modeOverride: 'enforce' }).handleFinding(finding);
+    expect(enforced?.status).toBe('executed');
+    expect((await deployed().handleFinding(finding))[0]).toMatchObject({ status: 'skipped', reason: 'duplicate-event', detail: expect.stringContaining(`(executed ${enforced!.createdAt}, decision ${enforced!.id})`) });
+    expect((await h.runner.handleFinding(finding))[0]).toMatchObject({ status: 'skipped', reason: 'duplicate-event', detail: expect.stringContaining(`decision ${enforced!.id}`) });
+    expect(ct.commandCalls(StartLoggingCommand)).toHaveLength(1);
+  });
+
+  it('a claim whose runner died is taken over when its lease runs out', async () => {
+    const h = harness(ENFORCE);
+    const finding = stopped();
+    expect(await h.store.remediation.claim({ eventId: finding.eventId, actionId: 'start-cloudtrail-logging', decisionId: 'lost', mode: 'enforce', owner: 'dead:1', now: h.now(), leaseMs: 60_000 })).toEqual({ claimed: true });
+    await expect(h.runner.handleFinding(finding)).rejects.toThrow(`is being decided by dead:1 since ${NOW.toISOString()}`);
+    expect(await h.store.remediation.listDecisions()).toEqual([]);
+    h.advance(60_000);
+    expect((await h.runner.handleFinding(finding))[0]?.status).toBe('executed');
+    expect(ct.commandCalls(StartLoggingCommand)).toHaveLength(1);
+  });
+});
+
+/** The store with some of its operations replaced (a failing disk, a lost connection). */
+function replaced(store: RemediationStore, overrides: Partial<RemediationStore>): RemediationStore {
+  return new Proxy(store, { get: (target, key, receiver) => (Object.hasOwn(overrides, key) ? overrides[key as keyof RemediationStore] : Reflect.get(target, key, receiver)) });
+}
 
 describe('config schema', () => {
   it('the documented example parses', () => {

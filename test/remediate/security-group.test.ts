@@ -60,14 +60,14 @@ describe('seed 002: SSH from anywhere added to the web server group', () => {
         { id: 'sgr-0123456789abcdef0', protocol: 'tcp', from: 22, to: 22, cidrIpv4: '0.0.0.0/0' },
       ]),
     });
-    const { runner, reported, log } = harness(config);
+    const { runner, reported, store } = harness(config);
     const [decision] = await runner.handleFinding(findingFor(record, 'security-group-ingress-open-to-world'));
     expect(decision?.status).toBe('executed');
     expect(revokes()).toEqual([{ GroupId: SG, SecurityGroupRuleIds: ['sgr-0123456789abcdef0'] }]);
     expect(ec2.commandCalls(DescribeSecurityGroupRulesCommand)[0]?.args[0].input).toEqual({ Filters: [{ Name: 'group-id', Values: [SG] }], MaxResults: 1000 });
     expect(decision?.message).toBe(`AUTO-MITIGATED: ingress tcp/22 from 0.0.0.0/0 removed from ${SG} that was added by arn:aws:sts::${ACCOUNT}:assumed-role/Admin/alice (AuthorizeSecurityGroupIngress)`);
     expect(reported).toEqual([decision]);
-    expect(log.list()).toEqual([decision]);
+    expect(await store.remediation.listDecisions()).toEqual([decision]);
   });
 
   it('without rule ids in the response, revokes by value: exactly the protocol, ports and range recorded', async () => {

@@ -61,7 +61,11 @@ async function scan(paths: string[], keepRecords = false): Promise<Scan> {
       return out;
     },
   };
-  const summary = await scanInputs(paths, counting, { onFinding: (f) => findings.push(f) });
+  const summary = await scanInputs(paths, counting, {
+    onFinding: (f) => {
+      findings.push(f);
+    },
+  });
   return { summary, findings, recordsWithFinding, records };
 }
 

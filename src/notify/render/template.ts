@@ -1,3 +1,4 @@
+import { TrailguardError } from '../../util/errors.js';
 /**
  * Message templates (`templates.title`, `templates.summary`), in the same syntax as rule summaries:
  *   {{ finding.actor.name }} changed {{ finding.eventName }} ({{ count }}x)
@@ -10,8 +11,11 @@
 export const NOTIFY_TEMPLATE_ROOTS = ['finding', 'count', 'channel', 'severity'] as const;
 export type NotifyTemplateContext = { finding: unknown; count: number; channel: string; severity: string };
 
-export class NotifyTemplateError extends Error {
+export class NotifyTemplateError extends TrailguardError {
   override readonly name = 'NotifyTemplateError';
+  constructor(message: string) {
+    super(message, { code: 'invalid-template' });
+  }
 }
 
 type Alternative = { kind: 'path'; keys: string[] } | { kind: 'literal'; text: string };

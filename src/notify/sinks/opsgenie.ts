@@ -17,10 +17,9 @@
  *     this channel) is accepted (202) and then dropped by OpsGenie — route notices with
  *     `notifications.remediation.channels: inherit` (the default) so they go where their finding went.
  */
-import type { Agent } from 'undici';
 import type { z } from 'zod';
 import type { opsGenieChannelSchema } from '../config.js';
-import { checkResponse, createHttpAgent, postJson, snippet } from '../http.js';
+import { checkResponse, createHttpClient, snippet } from '../http.js';
 import { truncate, type MessageContent } from '../render/content.js';
 import { decisionNeedsAPerson } from '../render/remediation.js';
 import { OPSGENIE_PRIORITY } from '../render/severity.js';
@@ -105,7 +104,7 @@ export function buildOpsGenieRemediation(content: MessageContent, notification: 
 export async function createOpsGenieSink(config: OpsGenieConfig, deps: SinkDeps): Promise<Sink> {
   const apiKey = await deps.resolve(config.apiKey, { secret: true });
   const base = (config.endpoint ?? OPSGENIE_ENDPOINTS[config.region ?? 'us']).replace(/\/+$/, '');
-  const agent: Agent = createHttpAgent();
+  const http = createHttpClient();
   const label = `opsgenie channel "${deps.name}"`;
   return {
     name: deps.name,
@@ -113,7 +112,7 @@ export async function createOpsGenieSink(config: OpsGenieConfig, deps: SinkDeps)
     async send(notification: Notification, context: SendContext): Promise<SendResult> {
       const content = deps.renderer.render(notification);
       const { path, body } = notification.kind === 'remediation' ? buildOpsGenieRemediation(content, notification, config) : { path: '/v2/alerts', body: buildOpsGenieAlert(content, notification, config) };
-      const response = await postJson(agent, `${base}${path}`, JSON.stringify(body), { authorization: `GenieKey ${apiKey}` }, context, label);
+      const response = await http.post(`${base}${path}`, JSON.stringify(body), { authorization: `GenieKey ${apiKey}` }, context, label);
       checkResponse(response, label, (body) => {
         try {
           return (JSON.parse(body) as { message?: string }).message ?? snippet(body);
@@ -129,6 +128,6 @@ export async function createOpsGenieSink(config: OpsGenieConfig, deps: SinkDeps)
       }
       return { status: response.status, detail: requestId ? `requestId ${requestId}` : undefined };
     },
-    close: () => agent.close(),
+    close: () => http.close(),
   };
 }

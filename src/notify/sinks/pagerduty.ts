@@ -17,10 +17,9 @@
  *     delivery can repeat one (harmless, at-least-once like Slack).
  */
 import { createHash } from 'node:crypto';
-import type { Agent } from 'undici';
 import type { z } from 'zod';
 import type { pagerDutyChannelSchema } from '../config.js';
-import { checkResponse, createHttpAgent, postJson, snippet } from '../http.js';
+import { checkResponse, createHttpClient, snippet } from '../http.js';
 import { truncate, type MessageContent } from '../render/content.js';
 import { decisionNeedsAPerson } from '../render/remediation.js';
 import { PAGERDUTY_SEVERITY } from '../render/severity.js';
@@ -150,7 +149,7 @@ export async function createPagerDutySink(config: PagerDutyConfig, deps: SinkDep
   const routingKey = await deps.resolve(config.routingKey, { secret: true });
   const endpoint = config.endpoint ?? PAGERDUTY_ENDPOINT;
   const changeEndpoint = changeEndpointFor(config);
-  const agent: Agent = createHttpAgent();
+  const http = createHttpClient();
   const label = `pagerduty channel "${deps.name}"`;
   return {
     name: deps.name,
@@ -160,16 +159,16 @@ export async function createPagerDutySink(config: PagerDutyConfig, deps: SinkDep
       if (notification.kind === 'remediation') {
         const built = buildPagerDutyRemediationEvent(content, notification, routingKey, config);
         const url = built.kind === 'change' ? changeEndpoint : endpoint;
-        const response = await postJson(agent, url, JSON.stringify(built.event), {}, context, label);
+        const response = await http.post(url, JSON.stringify(built.event), {}, context, label);
         checkResponse(response, label, pagerDutyError);
         return { status: response.status, detail: built.kind === 'change' ? 'change event' : `dedup_key ${fitKey(notification.incidentKey, 255)}` };
       }
       let event = buildPagerDutyEvent(content, notification, routingKey, config);
       if (Buffer.byteLength(JSON.stringify(event)) > MAX_EVENT_BYTES) event = buildPagerDutyEvent({ ...content, remediation: undefined, resources: content.resources.slice(0, 20) }, notification, routingKey, config);
-      const response = await postJson(agent, endpoint, JSON.stringify(event), {}, context, label);
+      const response = await http.post(endpoint, JSON.stringify(event), {}, context, label);
       checkResponse(response, label, pagerDutyError);
       return { status: response.status, detail: `dedup_key ${fitKey(notification.incidentKey, 255)}` };
     },
-    close: () => agent.close(),
+    close: () => http.close(),
   };
 }

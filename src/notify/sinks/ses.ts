@@ -6,7 +6,7 @@
  * MailFromDomainNotVerifiedException, SendingPausedException, AccountSuspendedException,
  * NotFoundException, BadRequestException — they need a person, and `notify retry` re-drives them.
  */
-import MailComposer from 'nodemailer/lib/mail-composer/index.js';
+import type MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type { z } from 'zod';
 import type { sesChannelSchema } from '../config.js';
 import type { Notification, SendContext, SendResult, Sink } from '../types.js';
@@ -16,8 +16,10 @@ import { buildEmail } from './email.js';
 
 type SesConfig = z.infer<typeof sesChannelSchema>;
 
-export function composeMime(mail: ConstructorParameters<typeof MailComposer>[0]): Promise<Buffer> {
-  return new Promise((resolve, reject) => new MailComposer(mail).compile().build((error, message) => (error ? reject(error) : resolve(message))));
+/** The mail as MIME, by nodemailer's composer (loaded on first use, like the SMTP sink's transport). */
+export async function composeMime(mail: ConstructorParameters<typeof MailComposer>[0]): Promise<Buffer> {
+  const { default: Composer } = await import('nodemailer/lib/mail-composer/index.js');
+  return new Promise((resolve, reject) => new Composer(mail).compile().build((error, message) => (error ? reject(error) : resolve(message))));
 }
 
 export async function createSesSink(config: SesConfig, deps: SinkDeps): Promise<Sink> {

@@ -7,10 +7,9 @@
  * Limits honoured: header text 150, section text 3000, a field 2000 (at most 10), button text 75,
  * 50 blocks per message.
  */
-import type { Agent } from 'undici';
 import type { z } from 'zod';
 import type { slackChannelSchema } from '../config.js';
-import { checkResponse, createHttpAgent, postJson } from '../http.js';
+import { checkResponse, createHttpClient } from '../http.js';
 import { truncate, type MessageContent } from '../render/content.js';
 import type { Notification, SendContext, SendResult, Sink } from '../types.js';
 import type { SinkDeps } from './context.js';
@@ -66,17 +65,17 @@ export function buildSlackMessage(content: MessageContent, config: Pick<SlackCon
 
 export async function createSlackSink(config: SlackConfig, deps: SinkDeps): Promise<Sink> {
   const url = await deps.resolve(config.webhookUrl, { secret: true });
-  const agent: Agent = createHttpAgent();
+  const http = createHttpClient();
   const label = `slack channel "${deps.name}"`;
   return {
     name: deps.name,
     type: 'slack',
     async send(notification: Notification, context: SendContext): Promise<SendResult> {
       const body = JSON.stringify(buildSlackMessage(deps.renderer.render(notification), config));
-      const response = await postJson(agent, url, body, {}, context, label);
+      const response = await http.post(url, body, {}, context, label);
       checkResponse(response, label);
       return { status: response.status, detail: response.body.slice(0, 100) };
     },
-    close: () => agent.close(),
+    close: () => http.close(),
   };
 }

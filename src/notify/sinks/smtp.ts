@@ -4,7 +4,6 @@
  * connection, DNS — retryable; a 5xx reply (rejected recipient or message), failed authentication,
  * TLS required but refused — permanent.
  */
-import nodemailer from 'nodemailer';
 import type { z } from 'zod';
 import type { smtpChannelSchema } from '../config.js';
 import { DeliveryError } from '../errors.js';
@@ -25,6 +24,8 @@ export function smtpDeliveryError(error: unknown, label: string): DeliveryError 
 }
 
 export async function createSmtpSink(config: SmtpConfig, deps: SinkDeps): Promise<Sink> {
+  // Loaded with the first SMTP channel, not with every notifier (a deployed function bundles it only when a channel needs it).
+  const { default: nodemailer } = await import('nodemailer');
   const password = config.password !== undefined ? await deps.resolve(config.password, { secret: true }) : undefined;
   const port = config.port ?? 587;
   const label = `smtp channel "${deps.name}"`;

@@ -8,11 +8,10 @@
  * message limit. Legacy connectors report throttling inside a 200 body ("... HTTP error 429"), so
  * that text is treated as a 429.
  */
-import type { Agent } from 'undici';
 import type { z } from 'zod';
 import type { teamsChannelSchema } from '../config.js';
 import { DeliveryError } from '../errors.js';
-import { checkResponse, createHttpAgent, postJson } from '../http.js';
+import { checkResponse, createHttpClient } from '../http.js';
 import { truncate, type MessageContent } from '../render/content.js';
 import type { Notification, SendContext, SendResult, Sink } from '../types.js';
 import type { SinkDeps } from './context.js';
@@ -76,7 +75,7 @@ export function buildTeamsMessage(content: MessageContent, options: { compact?: 
 
 export async function createTeamsSink(config: TeamsConfig, deps: SinkDeps): Promise<Sink> {
   const url = await deps.resolve(config.webhookUrl, { secret: true });
-  const agent: Agent = createHttpAgent();
+  const http = createHttpClient();
   const label = `teams channel "${deps.name}"`;
   return {
     name: deps.name,
@@ -85,11 +84,11 @@ export async function createTeamsSink(config: TeamsConfig, deps: SinkDeps): Prom
       const content = deps.renderer.render(notification);
       let body = JSON.stringify(buildTeamsMessage(content));
       if (Buffer.byteLength(body) > TEAMS_MAX_BYTES) body = JSON.stringify(buildTeamsMessage(content, { compact: true }));
-      const response = await postJson(agent, url, body, {}, context, label);
+      const response = await http.post(url, body, {}, context, label);
       checkResponse(response, label);
       if (/HTTP error 429/.test(response.body)) throw new DeliveryError(`${label}: throttled (HTTP error 429 in a ${response.status} answer)`, { retryable: true, status: 429, throttled: true });
       return { status: response.status };
     },
-    close: () => agent.close(),
+    close: () => http.close(),
   };
 }

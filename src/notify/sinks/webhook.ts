@@ -9,10 +9,9 @@
  * type is trailguard.finding / .repeat / .storm / .remediation (data.remediation: the decision, findings []).
  */
 import { createHmac } from 'node:crypto';
-import type { Agent } from 'undici';
 import type { z } from 'zod';
 import type { webhookChannelSchema } from '../config.js';
-import { checkResponse, createHttpAgent, postJson } from '../http.js';
+import { checkResponse, createHttpClient } from '../http.js';
 import type { MessageContent } from '../render/content.js';
 import type { Notification, SendContext, SendResult, Sink } from '../types.js';
 import type { SinkDeps } from './context.js';
@@ -54,7 +53,7 @@ export async function createWebhookSink(config: WebhookConfig, deps: SinkDeps): 
   const signingSecret = config.signingSecret !== undefined ? await deps.resolve(config.signingSecret, { secret: true }) : undefined;
   const extraHeaders: Record<string, string> = {};
   for (const [name, value] of Object.entries(config.headers ?? {})) extraHeaders[name.toLowerCase()] = await deps.resolve(value, { secret: true });
-  const agent: Agent = createHttpAgent();
+  const http = createHttpClient();
   const label = `webhook channel "${deps.name}"`;
   return {
     name: deps.name,
@@ -65,10 +64,10 @@ export async function createWebhookSink(config: WebhookConfig, deps: SinkDeps): 
       const timestamp = Math.floor(now / 1000);
       const headers: Record<string, string> = { ...extraHeaders, 'webhook-id': notification.idempotencyKey, 'webhook-timestamp': String(timestamp) };
       if (signingSecret !== undefined) headers['webhook-signature'] = signStandardWebhook(signingSecret, notification.idempotencyKey, timestamp, body);
-      const response = await postJson(agent, url, body, headers, context, label);
+      const response = await http.post(url, body, headers, context, label);
       checkResponse(response, label);
       return { status: response.status };
     },
-    close: () => agent.close(),
+    close: () => http.close(),
   };
 }

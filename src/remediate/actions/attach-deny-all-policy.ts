@@ -17,7 +17,7 @@
  * Permissions: iam:PutUserPolicy (arn:${Partition}:iam::${Account}:user/*), iam:PutRolePolicy
  * (arn:${Partition}:iam::${Account}:role/*); lookups iam:ListUserTags, iam:ListRoleTags.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RemediationAction } from '../types.js';
 import { readUserOrRoleTags } from './deactivate-access-key.js';
 import { execute, singlePlan } from './shared.js';

@@ -10,7 +10,7 @@
  * Permissions: kms:CancelKeyDeletion (+ kms:EnableKey with enable: true) on
  * arn:${Partition}:kms:${Region}:${Account}:key/*; lookups kms:DescribeKey, kms:ListResourceTags (key/*).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { errorCodeOf, errorMessageOf } from '../execute.js';
 import type { PermissionSpec, PlannedCall, RemediationAction } from '../types.js';
 import { readKeyTags, keyOf } from './re-enable-kms-key.js';

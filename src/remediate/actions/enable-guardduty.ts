@@ -13,7 +13,7 @@
  * guardduty:CreateDetector ("*": it has no resource type), iam:CreateServiceLinkedRole for
  * guardduty.amazonaws.com (first detector only); lookup guardduty:ListDetectors ("*").
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { errorCodeOf, errorMessageOf } from '../execute.js';
 import type { PlannedCall, RemediationAction } from '../types.js';
 import { by, execute, notApplicable, param, singlePlan } from './shared.js';

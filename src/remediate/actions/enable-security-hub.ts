@@ -10,7 +10,7 @@
  * Permissions: securityhub:EnableSecurityHub (arn:${Partition}:securityhub:${Region}:${Account}:hub/default);
  * iam:CreateServiceLinkedRole for securityhub.amazonaws.com (only used when the role no longer exists).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RemediationAction } from '../types.js';
 import { by, execute, notApplicable, singlePlan } from './shared.js';
 

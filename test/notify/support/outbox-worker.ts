@@ -5,7 +5,7 @@
 import './loopback-only.js';
 import { notificationsConfigSchema } from '../../../src/notify/config.js';
 import { createNotifier } from '../../../src/notify/notifier.js';
-import { openStore } from '../../../src/store/index.js';
+import { openSqliteStore } from '../../../src/store/sqlite/index.js';
 import { makeFinding } from './findings.js';
 
 const [storePath, url, count] = process.argv.slice(2);
@@ -20,12 +20,12 @@ const config = notificationsConfigSchema.parse({
     },
   },
 });
-const store = openStore(storePath!);
+const store = openSqliteStore(storePath!);
 const notifier = createNotifier({ config, store, log: (level, message) => process.stderr.write(`${level}: ${message}\n`), pollMs: 50 });
 const n = Number(count);
-if (n > 0) notifier.enqueue(Array.from({ length: n }, (_, i) => makeFinding(i)));
+if (n > 0) await notifier.enqueue(Array.from({ length: n }, (_, i) => makeFinding(i)));
 process.stdout.write(`ready ${process.pid}\n`);
 const report = await notifier.deliver({ deadline: Date.now() + 30_000 });
 process.stdout.write(`${JSON.stringify(report)}\n`);
 await notifier.close();
-store.close();
+await store.close();

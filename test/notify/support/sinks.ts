@@ -23,7 +23,7 @@ export function sinkDeps(name: string, overrides: Partial<SinkDeps> & { env?: No
 export function notificationOf(findings: Finding[], overrides: Partial<Notification> = {}): Notification {
   const first = findings[0]!;
   return {
-    id: 7,
+    id: '7',
     channel: 'test-channel',
     kind: 'finding',
     idempotencyKey: 'tg_0123456789abcdef0123456789abcdef',

@@ -3,13 +3,11 @@ import { loadRules } from '../../../src/rules/load.js';
 import { createDetector } from '../../../src/detect/detector.js';
 import type { CloudTrailRecord } from '../../../src/cloudtrail/types.js';
 import type { Finding } from '../../../src/findings/types.js';
-import { ApprovalStore } from '../../../src/remediate/approvals.js';
 import { createRemediationClients, type RemediationClients } from '../../../src/remediate/clients.js';
 import { remediationConfigSchema } from '../../../src/remediate/config.js';
-import { RemediationLog } from '../../../src/remediate/log.js';
-import { createRemediationRunner, type RunnerOptions } from '../../../src/remediate/runner.js';
+import { createRemediationRunner, type RemediationRunner, type RunnerOptions } from '../../../src/remediate/runner.js';
 import type { RemediationDecision } from '../../../src/remediate/types.js';
-import { openStore } from '../../../src/store/store.js';
+import { openSqliteStore } from '../../../src/store/sqlite/index.js';
 
 export const NOW = new Date('2026-11-20T10:06:00Z');
 
@@ -18,31 +16,36 @@ export function mockedClients(): RemediationClients {
   return createRemediationClients({ configFor: () => ({ credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }, maxAttempts: 1 }) });
 }
 
+/**
+ * A runner over a fresh in-memory SQLite store, with a clock the test moves and ids id-1, id-2 ...
+ * `another(options)` makes a second runner on the same store, clock and id sequence (a second Lambda
+ * instance handling the same events); its decisions are reported to the same list.
+ */
 export function harness(config: unknown = {}, options: Partial<RunnerOptions> = {}) {
-  const store = openStore(':memory:');
-  const { db } = store;
-  const log = new RemediationLog(store);
-  const approvals = new ApprovalStore(store);
+  const store = openSqliteStore(':memory:');
   const reported: RemediationDecision[] = [];
   let clock = NOW.getTime();
   let ids = 0;
-  const runner = createRemediationRunner({
-    config: remediationConfigSchema.parse(config),
-    clients: mockedClients(),
-    log,
-    approvals,
-    reporter: { report: (d) => void reported.push(d) },
-    now: () => new Date(clock),
-    newId: () => `id-${++ids}`,
-    ...options,
-  });
+  const parsed = remediationConfigSchema.parse(config);
+  const make = (overrides: Partial<RunnerOptions> = {}): RemediationRunner =>
+    createRemediationRunner({
+      config: parsed,
+      clients: mockedClients(),
+      store: store.remediation,
+      reporter: { report: (d) => void reported.push(d) },
+      now: () => new Date(clock),
+      newId: () => `id-${++ids}`,
+      ...options,
+      ...overrides,
+    });
   return {
-    runner,
-    log,
-    approvals,
-    reported,
-    db,
+    runner: make(),
+    another: make,
     store,
+    /** The raw SQLite database under the store. */
+    db: store.sqlite.db,
+    reported,
+    now: () => clock,
     advance(ms: number) {
       clock += ms;
     },

@@ -3,8 +3,9 @@
  * already there only bumps its last-seen time: re-scanning the same logs never duplicates anything.
  */
 import type Database from 'better-sqlite3';
-import type { Finding } from '../findings/types.js';
-import type { Migration } from './store.js';
+import type { Finding } from '../../findings/types.js';
+import type { FindingStore, StoredFinding } from '../types.js';
+import type { Migration } from './database.js';
 
 export const FINDINGS_MIGRATIONS: readonly Migration[] = [
   {
@@ -29,13 +30,6 @@ export const FINDINGS_MIGRATIONS: readonly Migration[] = [
   },
 ];
 
-export interface StoredFinding {
-  finding: Finding;
-  firstSeenAt: number;
-  lastSeenAt: number;
-  timesSeen: number;
-}
-
 interface FindingRow {
   finding_json: string;
   first_seen_at: number;
@@ -43,7 +37,7 @@ interface FindingRow {
   times_seen: number;
 }
 
-export class FindingsTable {
+export class SqliteFindings implements FindingStore {
   private readonly insert: Database.Statement;
   private readonly touch: Database.Statement;
   private readonly byId: Database.Statement;
@@ -58,8 +52,12 @@ export class FindingsTable {
     this.total = db.prepare('SELECT COUNT(*) AS n FROM findings');
   }
 
-  /** Inserts the finding, or records that it was seen again; true when it is new. */
-  save(finding: Finding, now = Date.now()): boolean {
+  async save(finding: Finding, now: number): Promise<boolean> {
+    return this.saveNow(finding, now);
+  }
+
+  /** save(), inside a caller's transaction. */
+  saveNow(finding: Finding, now: number): boolean {
     const result = this.insert.run({
       id: finding.id,
       ruleId: finding.ruleId,
@@ -75,12 +73,12 @@ export class FindingsTable {
     return result.changes > 0;
   }
 
-  get(id: string): StoredFinding | undefined {
+  async get(id: string): Promise<StoredFinding | undefined> {
     const row = this.byId.get(id) as FindingRow | undefined;
     return row && toStored(row);
   }
 
-  count(): number {
+  async count(): Promise<number> {
     return (this.total.get() as { n: number }).n;
   }
 }

@@ -21,17 +21,24 @@
  * remediation feature's own tables.
  */
 import type Database from 'better-sqlite3';
-import type { Finding } from '../findings/types.js';
-import type { Migration } from './store.js';
-
-export const DELIVERY_STATES = ['pending', 'sending', 'delivered', 'failed'] as const;
-export type DeliveryState = (typeof DELIVERY_STATES)[number];
-export const NOTIFICATION_KINDS = ['finding', 'repeat', 'storm', 'remediation'] as const;
-/**
- * finding: the first notification of a dedupe group; repeat: later occurrences within the window; storm: a channel's summary;
- * remediation: one remediation decision (AUTO-MITIGATED, DRY-RUN, APPROVAL NEEDED, REMEDIATION FAILED, SKIPPED).
- */
-export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+import type { Finding } from '../../findings/types.js';
+import {
+  NOTIFICATION_KINDS,
+  type ChannelTarget,
+  type ClaimOptions,
+  type DeliveryState,
+  type EnqueueResult,
+  type NewNotification,
+  type NewRemediationNotice,
+  type NotificationKind,
+  type NotificationStats,
+  type OutboxRow,
+  type OutboxStore,
+  type RemediationNoticeRow,
+  type StateCount,
+} from '../types.js';
+import type { Migration } from './database.js';
+import type { SqliteFindings } from './findings.js';
 
 /** Version 1's columns in order (what version 2 copies). */
 const OUTBOX_COLUMN_NAMES = [
@@ -147,81 +154,6 @@ export const OUTBOX_MIGRATIONS: readonly Migration[] = [
   },
 ];
 
-export interface OutboxRow {
-  id: number;
-  channel: string;
-  kind: NotificationKind;
-  /** The dedupe key (finding/repeat) or the storm window id (storm). */
-  groupKey: string;
-  /** Stable across retries of this notification. */
-  idempotencyKey: string;
-  state: DeliveryState;
-  /** Findings this notification covers. */
-  count: number;
-  attempts: number;
-  maxAttempts: number;
-  nextAttemptAt: number;
-  leaseUntil?: number;
-  claimedBy?: string;
-  windowStart: number;
-  windowEnd: number;
-  lastError?: string;
-  lastStatus?: number;
-  createdAt: number;
-  updatedAt: number;
-  deliveredAt?: number;
-}
-
-export interface NewNotification {
-  channel: string;
-  kind: NotificationKind;
-  groupKey: string;
-  idempotencyKey: string;
-  maxAttempts: number;
-  nextAttemptAt: number;
-  windowStart: number;
-  windowEnd: number;
-  now: number;
-}
-
-/** A remediation notice: the outbox row plus the decision it reports (kept as written, JSON). */
-export interface NewRemediationNotice extends Omit<NewNotification, 'kind'> {
-  decisionId: string;
-  status: string;
-  actionId: string;
-  ruleId?: string;
-  findingId?: string;
-  /** The decision as it was when enqueued; the notice is rendered from it at send time. */
-  decisionJson: string;
-}
-
-export interface RemediationNoticeRow {
-  outboxId: number;
-  channel: string;
-  decisionId: string;
-  status: string;
-  actionId: string;
-  ruleId?: string;
-  findingId?: string;
-  decisionJson: string;
-}
-
-export interface NotificationStats {
-  total: number;
-  bySeverity: Record<string, number>;
-  byRule: Record<string, number>;
-  byAccount: Record<string, number>;
-  firstEventTime?: string;
-  lastEventTime?: string;
-}
-
-export interface StateCount {
-  channel: string;
-  state: DeliveryState;
-  count: number;
-  oldestCreatedAt: number;
-}
-
 interface RawRow {
   id: number;
   channel: string;
@@ -246,7 +178,7 @@ interface RawRow {
 
 function toRow(r: RawRow): OutboxRow {
   return {
-    id: r.id,
+    id: String(r.id),
     channel: r.channel,
     kind: r.kind,
     groupKey: r.group_key,
@@ -268,6 +200,11 @@ function toRow(r: RawRow): OutboxRow {
   };
 }
 
+/** A row id as the table keys it; ids that are not ours (another store's, a typo) match no row. */
+function rowId(id: string): number {
+  return /^[1-9]\d{0,15}$/.test(id) ? Number(id) : -1;
+}
+
 /** Due rows of one channel (`?`), claimable at @now, oldest first; `kindClause` narrows by kind ("" for all). */
 function dueSql(kindClause: string): string {
   return `SELECT * FROM outbox WHERE channel = ? ${kindClause}
@@ -282,12 +219,13 @@ function nextDueSql(ofChannel: boolean, kindClause: string): string {
 
 const SEVERITY_ORDER = "CASE f.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END";
 
-export class Outbox {
+export class SqliteOutbox implements OutboxStore {
   private readonly s: Record<string, Database.Statement>;
 
   constructor(
     private readonly db: Database.Database,
-    private readonly immediate: <T>(fn: () => T) => T,
+    private readonly transaction: <T>(fn: () => T) => T,
+    private readonly findings: SqliteFindings,
   ) {
     const p = (sql: string) => db.prepare(sql);
     this.s = {
@@ -327,7 +265,6 @@ export class Outbox {
       linkRemediation: p(`INSERT OR IGNORE INTO outbox_remediation (outbox_id, channel, decision_id, status, action_id, rule_id, finding_id, decision_json)
         VALUES (@outboxId, @channel, @decisionId, @status, @actionId, @ruleId, @findingId, @decisionJson)`),
       remediationOf: p('SELECT * FROM outbox_remediation WHERE outbox_id = ?'),
-      remediationByDecision: p('SELECT outbox_id FROM outbox_remediation WHERE decision_id = ? ORDER BY outbox_id'),
     };
   }
 
@@ -345,43 +282,81 @@ export class Outbox {
     return statement;
   }
 
-  /**
-   * Creates a remediation notice on one channel with its decision, or returns the existing one for the
-   * same (channel, idempotency key) — enqueueing a decision twice is a no-op. `created` says which.
-   */
-  insertRemediation(n: NewRemediationNotice): { row: OutboxRow; created: boolean } {
-    return this.immediate(() => {
-      // The notice's own fields are named parameters the insert does not use (better-sqlite3 ignores them).
-      const created = this.s.insert!.run({ ...n, kind: 'remediation' }).changes > 0;
-      const row = toRow(this.s.byKey!.get(n.channel, n.idempotencyKey) as RawRow);
-      if (created) {
-        this.s.linkRemediation!.run({
-          outboxId: row.id,
-          channel: n.channel,
-          decisionId: n.decisionId,
-          status: n.status,
-          actionId: n.actionId,
-          ruleId: n.ruleId ?? null,
-          findingId: n.findingId ?? null,
-          decisionJson: n.decisionJson,
+  private row(id: number): OutboxRow | undefined {
+    const r = this.s.byId!.get(id) as RawRow | undefined;
+    return r && toRow(r);
+  }
+
+  /** Creates the row, or returns the one with the same (channel, idempotency key). */
+  private insert(n: NewNotification | (Omit<NewNotification, 'kind'> & { kind: 'remediation' }), now: number): { row: OutboxRow; created: boolean } {
+    const created = this.s.insert!.run({ ...n, now }).changes > 0;
+    return { row: toRow(this.s.byKey!.get(n.channel, n.idempotencyKey) as RawRow), created };
+  }
+
+  /** Links a finding to a row; false when the finding is already covered on that channel. */
+  private attach(outboxId: number, channel: string, findingId: string, now: number): boolean {
+    const added = this.s.attach!.run(outboxId, channel, findingId, now).changes > 0;
+    if (added) this.s.bumpCount!.run(now, outboxId);
+    return added;
+  }
+
+  async enqueueFinding(finding: Finding, targets: readonly ChannelTarget[], now: number): Promise<EnqueueResult> {
+    // One transaction for the finding and all its channels: SQLite serialises writers, so the view each
+    // decision is made from cannot change before the decision is written.
+    return this.transaction(() => {
+      const isNew = this.findings.saveNow(finding, now);
+      const channels: EnqueueResult['channels'] = [];
+      for (const target of targets) {
+        const covering = this.s.isAttached!.get(target.channel, finding.id) as { outbox_id: number } | undefined;
+        const latest = this.s.latestInGroup!.get(target.channel, target.groupKey, now) as RawRow | undefined;
+        const storm = this.s.openStorm!.get(target.channel, now) as RawRow | undefined;
+        const plan = target.decide({
+          ...(covering ? { covering: String(covering.outbox_id) } : {}),
+          ...(latest ? { latestInGroup: toRow(latest) } : {}),
+          ...(storm ? { openStorm: toRow(storm) } : {}),
+          createdSince: (this.s.createdSince!.get(target.channel, now - target.stormWindowMs) as { n: number }).n,
         });
-        if (n.findingId !== undefined) {
-          this.s.bumpCount!.run(n.now, row.id);
-          return { row: { ...row, count: row.count + 1 }, created };
+        if ('outboxId' in plan) {
+          channels.push({ channel: target.channel, outcome: plan.outcome, outboxId: plan.outboxId });
+          continue;
         }
+        const row = 'attachTo' in plan ? plan.attachTo : this.insert(plan.create, now).row;
+        this.attach(rowId(row.id), target.channel, finding.id, now);
+        channels.push({ channel: target.channel, outcome: plan.outcome, outboxId: row.id });
       }
-      return { row, created };
+      return { isNew, channels };
     });
   }
 
-  /** The decision a remediation notice reports. */
-  remediationOf(outboxId: number): RemediationNoticeRow | undefined {
-    const r = this.s.remediationOf!.get(outboxId) as
-      | { outbox_id: number; channel: string; decision_id: string; status: string; action_id: string; rule_id: string | null; finding_id: string | null; decision_json: string }
+  /**
+   * Creates a remediation notice on one channel with its decision, or returns the existing one for the
+   * same (channel, idempotency key). Runs inside the caller's transaction (the remediation commit).
+   */
+  insertRemediationNow(n: NewRemediationNotice, now: number): { row: OutboxRow; created: boolean } {
+    const { row, created } = this.insert({ ...n, kind: 'remediation', windowStart: now, windowEnd: now }, now);
+    if (!created) return { row, created };
+    this.s.linkRemediation!.run({
+      outboxId: rowId(row.id),
+      channel: n.channel,
+      decisionId: n.decisionId,
+      status: n.status,
+      actionId: n.actionId,
+      ruleId: n.ruleId ?? null,
+      findingId: n.findingId ?? null,
+      decisionJson: n.decisionJson,
+    });
+    if (n.findingId === undefined) return { row, created };
+    this.s.bumpCount!.run(now, rowId(row.id));
+    return { row: { ...row, count: row.count + 1 }, created };
+  }
+
+  async remediationOf(outboxId: string): Promise<RemediationNoticeRow | undefined> {
+    const r = this.s.remediationOf!.get(rowId(outboxId)) as
+      | { outbox_id: number; channel: string; decision_id: string; status: RemediationNoticeRow['status']; action_id: string; rule_id: string | null; finding_id: string | null; decision_json: string }
       | undefined;
     if (!r) return undefined;
     return {
-      outboxId: r.outbox_id,
+      outboxId: String(r.outbox_id),
       channel: r.channel,
       decisionId: r.decision_id,
       status: r.status,
@@ -392,101 +367,54 @@ export class Outbox {
     };
   }
 
-  /** Outbox rows reporting a decision (one per channel it went to). */
-  noticesOfDecision(decisionId: string): OutboxRow[] {
-    return (this.s.remediationByDecision!.all(decisionId) as { outbox_id: number }[]).map((r) => this.get(r.outbox_id)).filter((r): r is OutboxRow => r !== undefined);
+  async get(id: string): Promise<OutboxRow | undefined> {
+    return this.row(rowId(id));
   }
 
-  /** Creates the notification, or returns the existing one with the same (channel, idempotency key). */
-  insert(n: NewNotification): OutboxRow {
-    this.s.insert!.run(n);
-    return toRow(this.s.byKey!.get(n.channel, n.idempotencyKey) as RawRow);
-  }
-
-  get(id: number): OutboxRow | undefined {
-    const r = this.s.byId!.get(id) as RawRow | undefined;
-    return r && toRow(r);
-  }
-
-  /** Links a finding to a notification; false when the finding is already covered on that channel. */
-  attach(outboxId: number, channel: string, findingId: string, now: number): boolean {
-    const added = this.s.attach!.run(outboxId, channel, findingId, now).changes > 0;
-    if (added) this.s.bumpCount!.run(now, outboxId);
-    return added;
-  }
-
-  /** The notification that already covers this finding on this channel, if any. */
-  coveringNotification(channel: string, findingId: string): number | undefined {
-    return (this.s.isAttached!.get(channel, findingId) as { outbox_id: number } | undefined)?.outbox_id;
-  }
-
-  /** The newest finding/repeat notification of a dedupe group whose window is still open at `now`. */
-  latestOpenInGroup(channel: string, groupKey: string, now: number): OutboxRow | undefined {
-    const r = this.s.latestInGroup!.get(channel, groupKey, now) as RawRow | undefined;
-    return r && toRow(r);
-  }
-
-  openStorm(channel: string, now: number): OutboxRow | undefined {
-    const r = this.s.openStorm!.get(channel, now) as RawRow | undefined;
-    return r && toRow(r);
-  }
-
-  /** Individual (non-storm) notifications created on a channel after `since` — the storm detector's rate. */
-  createdSince(channel: string, since: number): number {
-    return (this.s.createdSince!.get(channel, since) as { n: number }).n;
-  }
-
-  /**
-   * Claims up to `limit` due rows of a channel: pending rows whose time has come, and rows whose
-   * claim lease expired (their claimant died). Each claim counts as an attempt.
-   */
-  claimDue(channel: string, options: { now: number; limit: number; leaseMs: number; owner: string; kinds?: readonly NotificationKind[] }): OutboxRow[] {
+  async claimDue(channel: string, options: ClaimOptions): Promise<OutboxRow[]> {
     if (options.limit <= 0) return [];
     const due = options.kinds ? this.filteredStatement('due', options.kinds, dueSql) : this.s.due!;
-    return this.immediate(() => {
+    return this.transaction(() => {
       const rows = due.all(channel, { now: options.now, limit: options.limit }) as RawRow[];
       for (const r of rows) this.s.claim!.run(options.now + options.leaseMs, options.owner, options.now, r.id);
       return rows.map((r) => ({ ...toRow(r), state: 'sending' as const, attempts: r.attempts + 1, claimedBy: options.owner, leaseUntil: options.now + options.leaseMs }));
     });
   }
 
-  markDelivered(id: number, now: number, status?: number): void {
-    this.s.delivered!.run({ id, now, status: status ?? null });
+  async markDelivered(id: string, now: number, status?: number): Promise<void> {
+    this.s.delivered!.run({ id: rowId(id), now, status: status ?? null });
   }
 
-  markRetry(id: number, options: { nextAttemptAt: number; error: string; status?: number; now: number }): void {
-    this.s.retry!.run({ id, next: options.nextAttemptAt, error: options.error, status: options.status ?? null, now: options.now });
+  async markRetry(id: string, options: { nextAttemptAt: number; error: string; status?: number; now: number }): Promise<void> {
+    this.s.retry!.run({ id: rowId(id), next: options.nextAttemptAt, error: options.error, status: options.status ?? null, now: options.now });
   }
 
-  markFailed(id: number, options: { error: string; status?: number; now: number }): void {
+  async markFailed(id: string, options: { error: string; status?: number; now: number }): Promise<void> {
+    this.markFailedNow(rowId(id), options);
+  }
+
+  private markFailedNow(id: number, options: { error: string; status?: number; now: number }): void {
     this.s.failed!.run({ id, error: options.error, status: options.status ?? null, now: options.now });
   }
 
-  /** Gives a claimed row back without counting the attempt (shutdown before sending, channel paused). */
-  release(id: number, now: number, nextAttemptAt = now): void {
-    this.s.release!.run({ id, now, next: nextAttemptAt });
+  async release(id: string, now: number, nextAttemptAt = now): Promise<void> {
+    this.s.release!.run({ id: rowId(id), now, next: nextAttemptAt });
   }
 
-  /**
-   * Makes rows claimed by processes that are gone claimable now, instead of waiting for their lease.
-   * `isDead(owner)` decides (e.g. same host and the pid no longer exists). A row whose dead claimant
-   * used its last attempt becomes failed, so a notification that crashes its sender cannot loop forever.
-   */
-  recoverAbandoned(isDead: (owner: string) => boolean, now: number): number {
-    return this.immediate(() => {
+  async recoverAbandoned(isDead: (owner: string) => boolean, now: number): Promise<number> {
+    return this.transaction(() => {
       let n = 0;
       for (const r of this.s.sendingRows!.all() as RawRow[]) {
         if (r.claimed_by === null || !isDead(r.claimed_by)) continue;
         n++;
-        if (r.attempts >= r.max_attempts) this.markFailed(r.id, { error: `sender process ${r.claimed_by} died during attempt ${r.attempts} of ${r.max_attempts}`, now });
+        if (r.attempts >= r.max_attempts) this.markFailedNow(r.id, { error: `sender process ${r.claimed_by} died during attempt ${r.attempts} of ${r.max_attempts}`, now });
         else this.s.retry!.run({ id: r.id, next: now, error: r.last_error ?? `sender process ${r.claimed_by} died during attempt ${r.attempts}`, status: r.last_status, now });
       }
       return n;
     });
   }
 
-  /** Failed rows back to pending with a fresh attempt budget; returns how many. */
-  requeueFailed(options: { channel?: string; ids?: number[]; now: number }): number {
+  async requeueFailed(options: { channel?: string; ids?: readonly string[]; now: number }): Promise<number> {
     const where = ["state = 'failed'"];
     const params: unknown[] = [options.now, options.now];
     if (options.channel !== undefined) {
@@ -495,19 +423,17 @@ export class Outbox {
     }
     if (options.ids?.length) {
       where.push(`id IN (${options.ids.map(() => '?').join(', ')})`);
-      params.push(...options.ids);
+      params.push(...options.ids.map(rowId));
     }
     const sql = `UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?, updated_at = ? WHERE ${where.join(' AND ')}`;
-    return this.immediate(() => this.db.prepare(sql).run(...params).changes);
+    return this.transaction(() => this.db.prepare(sql).run(...params).changes);
   }
 
-  /** Repeat and storm summaries wait for their window to close; a batch run that is about to exit sends them now. */
-  flushWindows(now: number): number {
+  async flushWindows(now: number): Promise<number> {
     return this.s.flushWindows!.run({ now }).changes;
   }
 
-  /** The earliest time something (of one channel) becomes due — pending time or lease expiry — if anything is outstanding. */
-  nextDueAt(channel?: string, kinds?: readonly NotificationKind[]): number | undefined {
+  async nextDueAt(channel?: string, kinds?: readonly NotificationKind[]): Promise<number | undefined> {
     const statement = kinds
       ? this.filteredStatement(channel === undefined ? 'nextDue' : 'nextDueOf', kinds, (clause) => nextDueSql(channel !== undefined, clause))
       : channel === undefined
@@ -517,15 +443,14 @@ export class Outbox {
     return row.t ?? undefined;
   }
 
-  /** Rows pending or in flight, on these channels (and of these kinds). */
-  outstanding(channels: readonly string[], kinds?: readonly NotificationKind[]): number {
+  async outstanding(channels: readonly string[], kinds?: readonly NotificationKind[]): Promise<number> {
     if (channels.length === 0) return 0;
     const kindClause = kinds ? ` AND kind IN (${kinds.map(() => '?').join(', ')})` : '';
     const sql = `SELECT COUNT(*) AS n FROM outbox WHERE state IN ('pending', 'sending') AND channel IN (${channels.map(() => '?').join(', ')})${kindClause}`;
     return (this.db.prepare(sql).get(...channels, ...(kinds ?? [])) as { n: number }).n;
   }
 
-  counts(): StateCount[] {
+  async counts(): Promise<StateCount[]> {
     return (this.s.counts!.all() as { channel: string; state: DeliveryState; n: number; oldest: number }[]).map((r) => ({
       channel: r.channel,
       state: r.state,
@@ -534,7 +459,7 @@ export class Outbox {
     }));
   }
 
-  list(options: { states?: readonly DeliveryState[]; channel?: string; limit?: number } = {}): OutboxRow[] {
+  async list(options: { states?: readonly DeliveryState[]; channel?: string; limit?: number } = {}): Promise<OutboxRow[]> {
     const where: string[] = [];
     const params: unknown[] = [];
     if (options.states?.length) {
@@ -550,20 +475,18 @@ export class Outbox {
     return (this.db.prepare(sql).all(...params) as RawRow[]).map(toRow);
   }
 
-  /** Findings of a notification: the first, the most recent or the most severe ones. */
-  findingsOf(outboxId: number, limit: number, order: 'first' | 'last' | 'worst' = 'first'): Finding[] {
+  async findingsOf(outboxId: string, limit: number, order: 'first' | 'last' | 'worst' = 'first'): Promise<Finding[]> {
     const statement = order === 'first' ? this.s.firstFindings! : order === 'last' ? this.s.lastFindings! : this.s.worstFindings!;
-    return (statement.all(outboxId, limit) as { finding_json: string }[]).map((r) => JSON.parse(r.finding_json) as Finding);
+    return (statement.all(rowId(outboxId), limit) as { finding_json: string }[]).map((r) => JSON.parse(r.finding_json) as Finding);
   }
 
-  findingIdsOf(outboxId: number, limit = 1000): string[] {
-    return (this.s.findingIds!.all(outboxId, limit) as { finding_id: string }[]).map((r) => r.finding_id);
+  async findingIdsOf(outboxId: string, limit = 1000): Promise<string[]> {
+    return (this.s.findingIds!.all(rowId(outboxId), limit) as { finding_id: string }[]).map((r) => r.finding_id);
   }
 
-  /** Counts of a notification's findings by severity, rule and account, computed in SQL (storms can cover thousands). */
-  statsOf(outboxId: number): NotificationStats {
+  async statsOf(outboxId: string): Promise<NotificationStats> {
     const stats: NotificationStats = { total: 0, bySeverity: {}, byRule: {}, byAccount: {} };
-    for (const r of this.s.stats!.all(outboxId) as { severity: string; rule: string; account: string; n: number; first: string; last: string }[]) {
+    for (const r of this.s.stats!.all(rowId(outboxId)) as { severity: string; rule: string; account: string; n: number; first: string; last: string }[]) {
       stats.total += r.n;
       stats.bySeverity[r.severity] = (stats.bySeverity[r.severity] ?? 0) + r.n;
       stats.byRule[r.rule] = (stats.byRule[r.rule] ?? 0) + r.n;
@@ -574,8 +497,7 @@ export class Outbox {
     return stats;
   }
 
-  /** Deletes delivered rows older than the cut-off (failed and pending rows are never purged). */
-  purgeDelivered(before: number): number {
+  async purgeDelivered(before: number): Promise<number> {
     return this.s.purge!.run(before).changes;
   }
 }
