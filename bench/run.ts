@@ -4,6 +4,8 @@
  *   a  throughput: scan with the full catalog vs the read+gunzip+JSON.parse floor (generated data, SANS real set)
  *   b  rules:      per-record matching cost for 10 / 100 / 1,000 synthetic rules (and a naive loop, for contrast)
  *   c  memory:     peak RSS of the built CLI scanning >= 1 GB of JSON vs a parse-only child and an empty node
+ *   d  lambda:     the deployed path: bundle sizes, cold init under Node 22, detect handler latency per event, an
+ *                  at-least-once replay with two consumers, cost per million events (bench/lambda.ts)
  *
  * Goals are measured, not asserted: each is printed with PASS or MISS and the exit status is 0 either way. Every
  * ratio compares runs made in this process run on the same data, interleaved round by round.
@@ -12,23 +14,28 @@ import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { createDetector } from '../src/detect/detector.js';
 import { loadRules } from '../src/rules/load.js';
 import { decodedRecords, generatedTree, realDataset } from './data.js';
+import { measureLambda } from './lambda.js';
 import { cliProblem, measureMemory, RSS_GOAL_MB } from './memory.js';
 import { markdownSummary, section, skipped, type GoalResult } from './report.js';
 import { measureRuleScaling } from './rule-scaling.js';
 import { measureThroughput, THROUGHPUT_GOAL } from './throughput.js';
 
 const SEED = 'bench';
-const PARTS = { a: ['a', 'throughput'], b: ['b', 'rules', 'scaling'], c: ['c', 'memory', 'rss'] } as const;
+const PARTS = { a: ['a', 'throughput'], b: ['b', 'rules', 'scaling'], c: ['c', 'memory', 'rss'], d: ['d', 'lambda'] } as const;
 type Part = keyof typeof PARTS;
 
 interface Config {
   quick: boolean;
   parts: Set<Part>;
   /** Rounds per part: more where a run is short, since the noise of a shared machine is then larger. */
-  rounds: { generated: number; real: number; scaling: number; memory: number };
+  rounds: { generated: number; real: number; scaling: number; memory: number; cold: number; latency: number };
   throughputRecords: number;
   scalingRecords: number;
   memoryRecords: number;
+  /** Distinct events replayed through the queue emulation (d). */
+  replayEvents: number;
+  /** Sample events run against the DynamoDB store on moto (d). */
+  motoEvents: number;
 }
 
 function parseArgs(argv: readonly string[]): Config {
@@ -48,16 +55,24 @@ function parseArgs(argv: readonly string[]): Config {
     if (only === undefined || only.some((o) => names.includes(o))) parts.add(part);
   }
   const unknown = (only ?? []).filter((o) => !Object.values(PARTS).some((names) => (names as readonly string[]).includes(o)));
-  if (unknown.length > 0) throw new Error(`unknown part(s) ${unknown.join(', ')}: use a|throughput, b|rules, c|memory`);
+  if (unknown.length > 0) throw new Error(`unknown part(s) ${unknown.join(', ')}: use a|throughput, b|rules, c|memory, d|lambda`);
   if (rounds !== undefined && !(rounds >= 1)) throw new Error('--rounds must be a positive integer');
   return {
     quick,
     parts,
     // A CLI run over 1 GB takes several seconds: fewer rounds there, still interleaved.
-    rounds: rounds !== undefined ? { generated: rounds, real: rounds, scaling: rounds, memory: rounds } : quick ? { generated: 3, real: 3, scaling: 3, memory: 1 } : { generated: 5, real: 9, scaling: 15, memory: 3 },
+    // A cold start is a few hundred milliseconds: many rounds; a latency pass is a few seconds.
+    rounds:
+      rounds !== undefined
+        ? { generated: rounds, real: rounds, scaling: rounds, memory: rounds, cold: rounds, latency: rounds }
+        : quick
+          ? { generated: 3, real: 3, scaling: 3, memory: 1, cold: 7, latency: 2 }
+          : { generated: 5, real: 9, scaling: 15, memory: 3, cold: 21, latency: 5 },
     throughputRecords: quick ? 30_000 : 200_000,
     scalingRecords: quick ? 30_000 : 100_000,
     memoryRecords: quick ? 100_000 : 650_000,
+    replayEvents: quick ? 3_000 : 10_000,
+    motoEvents: quick ? 500 : 3_000,
   };
 }
 
@@ -78,7 +93,7 @@ async function main(): Promise<void> {
   out('# trailguard benchmark' + (config.quick ? ' (quick)' : ''));
   out(host);
   const r = config.rounds;
-  out(`Parts: ${[...config.parts].join(', ')}; rounds: generated ${r.generated}, real ${r.real}, rule scaling ${r.scaling}, memory ${r.memory}; generated data seed "${SEED}"`);
+  out(`Parts: ${[...config.parts].join(', ')}; rounds: generated ${r.generated}, real ${r.real}, rule scaling ${r.scaling}, memory ${r.memory}, cold init ${r.cold}, handler latency ${r.latency}; generated data seed "${SEED}"`);
 
   const loaded = loadRules();
   if (loaded.errors.length > 0) throw new Error(`built-in catalog failed to load: ${loaded.errors.map((e) => e.message).join('; ')}`);
@@ -124,6 +139,10 @@ async function main(): Promise<void> {
       out(memory.text);
       goals.push(memory.goal);
     }
+  }
+
+  if (config.parts.has('d')) {
+    goals.push(...(await measureLambda({ quick: config.quick, rounds: { cold: r.cold, latency: r.latency }, replayEvents: config.replayEvents, motoEvents: config.motoEvents }, catalog, out, log)));
   }
 
   out(section('Summary (paste into the README)'));

@@ -40,6 +40,12 @@ function requireChannels(notifications: NotificationsConfig | undefined, configF
   return notifications;
 }
 
+/** What a delivery run did, on stderr: a warning when something failed or is left, else a line of information. */
+export function reportRun(report: RunReport, reporter: Reporter): void {
+  if (report.failed || report.outstanding) reporter.warn(describeRunReport(report));
+  else reporter.info(describeRunReport(report));
+}
+
 /** Stops the dispatcher gracefully on the first SIGINT/SIGTERM; a second one exits at once. */
 export function stopOnSignals(notifier: Notifier, reporter: Reporter): () => void {
   let stopping = false;
@@ -210,8 +216,7 @@ async function deliverWith(notifications: NotificationsConfig, retainDeliveredDa
   const unsubscribe = stopOnSignals(notifier, io.reporter);
   try {
     const report = await notifier.deliver(options.watch ? { untilIdle: false } : { deadline: Date.now() + timeout });
-    if (report.failed || report.outstanding) io.reporter.warn(describeRunReport(report));
-    else io.reporter.info(describeRunReport(report));
+    reportRun(report, io.reporter);
     return report;
   } finally {
     unsubscribe();

@@ -107,8 +107,8 @@ export function remediateCommand(deps: RemediateCommandDeps = {}): Command {
   // The AWS SDK (clients) and the action implementations load when a subcommand runs, not with every trailguard command.
   const makeClients = async (profile: string | undefined, config: RemediationConfig): Promise<RemediationClients> => {
     if (deps.clients) return deps.clients({ ...(profile ? { profile } : {}), config });
-    const { defaultRemediationClients } = await import('../remediate/clients.js');
-    return defaultRemediationClients({ ...(profile ? { profile } : {}), ...(config.assumeRole ? { assumeRole: config.assumeRole } : {}) });
+    const { remediationClients } = await import('../app/remediation-clients.js');
+    return remediationClients(config, profile ? { profile } : {});
   };
   /**
    * The config, the store with the remediation log, approvals and claims, and the remediation session

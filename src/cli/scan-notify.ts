@@ -5,10 +5,10 @@
 import type { LoadedConfig } from '../config/load.js';
 import type { Finding } from '../findings/types.js';
 import type { RunReport } from '../notify/dispatcher.js';
-import { describeRunReport, openNotifications } from '../app/notifications.js';
+import { openNotifications } from '../app/notifications.js';
 import { scanNotifications } from '../app/scan.js';
 import { openCommandStore } from './command-context.js';
-import { reporterLogger, stopOnSignals } from './notify-run.js';
+import { reportRun, reporterLogger, stopOnSignals } from './notify-run.js';
 import type { Reporter } from './reporter.js';
 import { parseDurationOption } from './time-options.js';
 import { UsageError } from './usage-error.js';
@@ -48,8 +48,7 @@ export async function startScanNotifications(loaded: LoadedConfig, options: Scan
       try {
         if (!options.quiet) io.reporter.info(`Notifying: ${session.queued} finding${session.queued === 1 ? '' : 's'} saved to ${store.location}`);
         const report = await session.finish(Date.now() + timeout);
-        if (report.failed || report.outstanding) io.reporter.warn(describeRunReport(report));
-        else io.reporter.info(describeRunReport(report));
+        reportRun(report, io.reporter);
         return report;
       } finally {
         unsubscribe();

@@ -1,17 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { TrailguardError } from '../util/errors.js';
 import { parseYamlWithSchema } from '../util/yaml-document.js';
+import { ConfigError } from './errors.js';
 import { configSchema, type TrailguardConfig } from './schema.js';
 
-export const DEFAULT_CONFIG_FILE = 'trailguard.config.yaml';
+export { ConfigError } from './errors.js';
 
-export class ConfigError extends TrailguardError {
-  override readonly name = 'ConfigError';
-  constructor(message: string, options: { cause?: unknown } = {}) {
-    super(message, { code: 'invalid-config', ...options });
-  }
-}
+export const DEFAULT_CONFIG_FILE = 'trailguard.config.yaml';
 
 export interface LoadedConfig {
   config: TrailguardConfig;

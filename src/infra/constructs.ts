@@ -101,18 +101,26 @@ export function topicSink(topic: sns.ITopic | undefined): AlarmSink {
   return { attach: (alarm) => topic && alarm.addAlarmAction(new cwActions.SnsAction(topic)) };
 }
 
-/** An alarm when a dead-letter queue holds anything: every event is processed or sits in a DLQ with an alarm. */
-export function dlqDepthAlarm(scope: Construct, id: string, queue: sqs.IQueue, description: string, sink: AlarmSink): cloudwatch.Alarm {
+/**
+ * An alarm on one datapoint at or above `threshold` (missing data is fine: no traffic is not a failure), with the
+ * sink's action attached.
+ */
+function alarmAtOrAbove(scope: Construct, id: string, description: string, metric: cloudwatch.IMetric, threshold: number, sink: AlarmSink): cloudwatch.Alarm {
   const alarm = new cloudwatch.Alarm(scope, id, {
     alarmDescription: description,
-    metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
-    threshold: 1,
+    metric,
+    threshold,
     evaluationPeriods: 1,
     comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
     treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
   });
   sink.attach(alarm);
   return alarm;
+}
+
+/** An alarm when a dead-letter queue holds anything: every event is processed or sits in a DLQ with an alarm. */
+export function dlqDepthAlarm(scope: Construct, id: string, queue: sqs.IQueue, description: string, sink: AlarmSink): cloudwatch.Alarm {
+  return alarmAtOrAbove(scope, id, description, queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }), 1, sink);
 }
 
 export interface QueueProps {
@@ -160,15 +168,8 @@ export class WorkQueue extends Construct {
     });
     // No RedriveAllowPolicy naming this queue: the dead-letter queue would reference the queue that references it
     // (a circular dependency CloudFormation refuses); queue names are CloudFormation's, so the ARN is not known first.
-    const age = new cloudwatch.Alarm(this, 'OldestMessageAlarm', {
-      alarmDescription: `${props.description}: a message has waited over 15 minutes (the function is failing, throttled or too slow)`,
-      metric: this.queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5), statistic: 'Maximum' }),
-      threshold: 900,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    props.sink.attach(age);
+    // Over 15 minutes waiting (more than 900 s): the function is failing, throttled or too slow.
+    alarmAtOrAbove(this, 'OldestMessageAlarm', `${props.description}: a message has waited over 15 minutes (the function is failing, throttled or too slow)`, this.queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5), statistic: 'Maximum' }), 901, props.sink);
   }
 }
 
@@ -336,6 +337,7 @@ export class TrailguardFunction extends Construct {
         externalModules: props.bundle.external,
         mainFields: props.bundle.mainFields,
         banner: props.bundle.banner,
+        esbuildArgs: Object.fromEntries(Object.entries(props.bundle.alias).map(([from, to]) => [`--alias:${from}`, to])),
         // process.env.TRAILGUARD_DEPLOYMENT → the identifier the injected module exports, bound to the document as a
         // string literal: the same replacement as bundle.ts's `define`, but the document travels through a file, not
         // the command line. NodejsFunction runs esbuild as a process, a define is one argument, and Linux refuses an
@@ -348,24 +350,8 @@ export class TrailguardFunction extends Construct {
     });
     // The function writes its logs through the role's own statement above (no AWSLambdaBasicExecutionRole).
     this.fn.node.addDependency(this.logGroup);
-    const errors = new cloudwatch.Alarm(this, 'ErrorsAlarm', {
-      alarmDescription: `${props.description}: invocations failed`,
-      metric: this.fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    const throttles = new cloudwatch.Alarm(this, 'ThrottlesAlarm', {
-      alarmDescription: `${props.description}: invocations throttled`,
-      metric: this.fn.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    props.sink.attach(errors);
-    props.sink.attach(throttles);
+    alarmAtOrAbove(this, 'ErrorsAlarm', `${props.description}: invocations failed`, this.fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }), 1, props.sink);
+    alarmAtOrAbove(this, 'ThrottlesAlarm', `${props.description}: invocations throttled`, this.fn.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }), 1, props.sink);
   }
 
   /** Visibility timeout of a queue feeding this function: six times its timeout (AWS's guidance). */

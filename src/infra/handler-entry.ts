@@ -12,18 +12,16 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { handlerEntry } from '../lambda/bundle.js';
 import type { LambdaHandlerName } from '../lambda/environment.js';
 
 /** The trailguard package root (two levels above src/infra or dist/infra). */
 export const PACKAGE_ROOT = path.resolve(fileURLToPath(new URL('../../', import.meta.url)));
 
-/** This module runs from TypeScript sources (vitest, tsx) rather than the compiled dist/. */
-export const RUNNING_FROM_SOURCE = import.meta.url.endsWith('.ts');
-
 export type HandlerEntry = (name: LambdaHandlerName) => string;
 
 /** The real handler file: .ts under src when running from source, .js under dist when running from the built package. */
-export const defaultHandlerEntry: HandlerEntry = (name) => (RUNNING_FROM_SOURCE ? path.join(PACKAGE_ROOT, 'src', 'lambda', `${name}.ts`) : path.join(PACKAGE_ROOT, 'dist', 'lambda', `${name}.js`));
+export const defaultHandlerEntry: HandlerEntry = handlerEntry;
 
 export interface BundlingRoot {
   projectRoot: string;

@@ -6,6 +6,7 @@
  *
  * Free of aws-cdk-lib, so it is cheap to test and the refusals come before any bundling.
  */
+import { TrailguardError } from '../util/errors.js';
 import { createHash } from 'node:crypto';
 import type { TrailguardConfig } from '../config/schema.js';
 import { buildDeploymentDocument, type DeploymentDocument } from '../lambda/deployment.js';
@@ -17,14 +18,14 @@ import { DEFAULT_LAMBDA_RUNTIME, type DeployConfig, type FunctionSettings } from
 import { EVENT_PATTERN_MAX_CHARS, IAM_ROLE_NAME_MAX, RULE_NAME_MAX, RULE_NAME_PATTERN, RULES_PER_BUS, VISIBILITY_TIMEOUT_FACTOR, VISIBILITY_TIMEOUT_MAX_SECONDS } from './limits.js';
 
 /** Something in the config or the rules that cannot work deployed: `trailguard synth` exits 2 naming `key`. */
-export class DeployConfigError extends Error {
+export class DeployConfigError extends TrailguardError {
   override readonly name = 'DeployConfigError';
   constructor(
     /** The config key path (e.g. notifications.channels.slack.webhookUrl) or "rule <id>". */
     readonly key: string,
     message: string,
   ) {
-    super(`${key}: ${message}`);
+    super(`${key}: ${message}`, { code: 'invalid-deploy-config' });
   }
 }
 

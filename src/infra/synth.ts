@@ -3,6 +3,7 @@
  * in a directory, without any AWS call. Then the limits moto does not enforce are measured on the templates, and a
  * template that breaks one is refused. `trailguard deploy` runs this first and hands the directory to the CDK CLI.
  */
+import { TrailguardError } from '../util/errors.js';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { App } from 'aws-cdk-lib';
@@ -15,8 +16,11 @@ import { prepareDeployment, type PrepareOptions, type PreparedDeployment } from 
 import { checkTemplate, type CfnTemplate, type LimitProblem, type TemplateMeasure } from './template-limits.js';
 
 /** The app could not be synthesized: the handlers are missing, or cdk-nag found what nobody acknowledged. */
-export class SynthError extends Error {
+export class SynthError extends TrailguardError {
   override readonly name = 'SynthError';
+  constructor(message: string) {
+    super(message, { code: 'synth' });
+  }
 }
 
 export interface SynthOptions extends PrepareOptions {
@@ -51,7 +55,7 @@ export function synthesize(options: SynthOptions, prepared: PreparedDeployment =
   const { config, rules } = prepared;
   const handlerEntry = options.handlerEntry ?? defaultHandlerEntry;
   const missing = LAMBDA_HANDLERS.filter((name) => !(name === 'backfill' && !config.deploy?.backfill) && !existsSync(handlerEntry(name))).map(handlerEntry);
-  if (missing.length > 0) throw new SynthError(`the Lambda handlers are missing: ${missing.join(', ')} (this trailguard build has no src/lambda/<name> handlers yet)`);
+  if (missing.length > 0) throw new SynthError(`the Lambda handlers are missing: ${missing.join(', ')} (a trailguard package built without them: rebuild it, npm run build)`);
   const outdir = path.resolve(cwd, options.outdir);
   // In-memory mode: a failed validation (cdk-nag) throws with the report instead of printing it and exiting.
   const app = new App({ outdir, context: { '@aws-cdk/core:appMode': 'inmemory' } });

@@ -12,7 +12,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { decodeRecords } from '../cloudtrail/decode.js';
 import type { EventPipeline } from '../app/events.js';
-import { deliverWithin, evaluateDecoded, lazyRuntime, pipelineOf, prepared, type HandlerOptions } from './handler-kit.js';
+import { deliverWithin, evaluateDecoded, lazyRuntime, pipelineOf, prepared, type BatchTally, type HandlerOptions } from './handler-kit.js';
 import { createObservability, type Observability } from './observability.js';
 import { processSqsBatch, type MessageOutcome } from './sqs-batch.js';
 
@@ -82,7 +82,7 @@ function s3Reader(aws: HandlerOptions['aws']): ObjectReader {
   };
 }
 
-async function handleNotification(message: SQSRecord, pipeline: EventPipeline, read: ObjectReader, obs: Observability): Promise<MessageOutcome> {
+async function handleNotification(message: SQSRecord, pipeline: EventPipeline, read: ObjectReader, obs: Observability, tally: BatchTally): Promise<MessageOutcome> {
   const { objects, skipped, rejected } = objectsOfNotification(message.body);
   if (rejected) return { status: 'rejected', reason: rejected };
   if (skipped) return { status: 'skipped', reason: skipped };
@@ -95,7 +95,7 @@ async function handleNotification(message: SQSRecord, pipeline: EventPipeline, r
     }
     // A read that fails (throttled, not yet visible, access denied) throws: the message is retried.
     const bytes = await read(object);
-    outcomes.push(await evaluateDecoded(decodeRecords(bytes, { source }), pipeline, obs, { messageId: message.messageId, object: source }));
+    outcomes.push(await evaluateDecoded(decodeRecords(bytes, { source }), pipeline, obs, { messageId: message.messageId, object: source }, tally));
   }
   const rejectedOnes = outcomes.filter((o): o is Extract<MessageOutcome, { status: 'rejected' }> => o.status === 'rejected');
   if (rejectedOnes.length > 0) return { status: 'rejected', reason: rejectedOnes.map((o) => o.reason).join('; ') };
@@ -112,8 +112,9 @@ export function createBackfillHandler(options: HandlerOptions & { observability?
     try {
       const rt = await runtime();
       const pipeline = pipelineOf(rt);
-      const response = await processSqsBatch(event, obs, (message) => handleNotification(message, pipeline, read, obs));
-      await deliverWithin(rt, obs, context, options.deliveryBudgetMs ?? 20_000);
+      const tally = { enqueued: 0 };
+      const response = await processSqsBatch(event, obs, (message) => handleNotification(message, pipeline, read, obs, tally));
+      if (tally.enqueued > 0) await deliverWithin(rt, obs, context, options.deliveryBudgetMs ?? 20_000);
       return response;
     } finally {
       obs.flush();

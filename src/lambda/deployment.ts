@@ -9,13 +9,10 @@
  * bundle by esbuild (`define` of process.env.TRAILGUARD_DEPLOYMENT), so a function needs no file and no
  * network call to start.
  */
-import * as z from 'zod';
-import { ConfigError } from '../config/load.js';
+import { ConfigError } from '../config/errors.js';
 import type { TrailguardConfig } from '../config/schema.js';
-import { notificationsConfigSchema } from '../notify/config.js';
-import { remediationConfigSchema } from '../remediate/config.js';
-import type { RuleLoadError } from '../rules/errors.js';
-import { compileDeployedRule } from '../rules/load.js';
+import type { RuleLoadError, RuleProblemLocation } from '../rules/errors.js';
+import { compileValidRule } from '../rules/compile.js';
 import type { Rule, RuleDefinition } from '../rules/types.js';
 
 export const DEPLOYMENT_DOCUMENT_VERSION = 1;
@@ -61,13 +58,6 @@ export function buildDeploymentDocument(options: { name: string; rules: readonly
   };
 }
 
-const documentSchema = z.strictObject({
-  version: z.literal(DEPLOYMENT_DOCUMENT_VERSION),
-  name: z.string().min(1),
-  rules: z.array(z.strictObject({ file: z.string(), origin: z.enum(['builtin', 'user']), definition: z.unknown() })),
-  config: z.strictObject({ notifications: notificationsConfigSchema.optional(), remediation: remediationConfigSchema.optional() }),
-});
-
 export interface LoadedDeployment {
   name: string;
   rules: Rule[];
@@ -76,25 +66,33 @@ export interface LoadedDeployment {
   config: Pick<TrailguardConfig, 'notifications' | 'remediation'>;
 }
 
-/** Parses and compiles a deployment document; a document that is not one is a ConfigError naming the key. */
-export function readDeploymentDocument(json: string, origin = 'the deployment document'): LoadedDeployment {
+/**
+ * Parses and compiles a deployment document; a document that is not one is a ConfigError naming the key.
+ *
+ * `trusted`: the document compiled into a function's bundle was validated in full when `trailguard synth` built it
+ * from the config and rule files, by the same build: it is compiled without validating it again (at every cold
+ * start that was most of the time to the handler being ready, and the schemas are not even built); only its
+ * version is checked. Anything else — a document from elsewhere, tests — is validated.
+ */
+export async function readDeploymentDocument(json: string, origin = 'the deployment document', options: { trusted?: boolean } = {}): Promise<LoadedDeployment> {
   let value: unknown;
   try {
     value = JSON.parse(json);
   } catch (error) {
     throw new ConfigError(`${origin}: not JSON: ${(error as Error).message}`);
   }
-  const parsed = documentSchema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ConfigError(`${origin}: ${issue.path.join('.') || '(document)'}: ${issue.message}`);
+  if (!options.trusted) return (await import('./deployment-check.js')).readValidatedDocument(value, origin);
+  const document = value as Partial<DeploymentDocument> | null;
+  if (document?.version !== DEPLOYMENT_DOCUMENT_VERSION || !Array.isArray(document.rules) || typeof document.config !== 'object' || document.config === null) {
+    throw new ConfigError(`${origin}: not a version ${DEPLOYMENT_DOCUMENT_VERSION} deployment document (synthesize the deployment again with this trailguard)`);
   }
   const rules: Rule[] = [];
   const errors: RuleLoadError[] = [];
-  for (const entry of parsed.data.rules) {
-    const compiled = compileDeployedRule(entry.definition, entry.file, entry.origin);
+  for (const { file, origin: ruleOrigin, definition } of document.rules) {
+    const locate = (keyPath: readonly PropertyKey[]): RuleProblemLocation => ({ file, ruleId: definition.id, key: keyPath.map(String).join('.') });
+    const compiled = compileValidRule({ ...definition, tests: { match: [], noMatch: [] } } as RuleDefinition, file, ruleOrigin, locate);
     if (compiled.error) errors.push(compiled.error);
     else if (compiled.rule) rules.push(compiled.rule);
   }
-  return { name: parsed.data.name, rules, errors, config: parsed.data.config };
+  return { name: document.name ?? '', rules, errors, config: document.config };
 }

@@ -25,17 +25,19 @@ export function createDetectHandler(options: HandlerOptions & { observability?: 
       const rt = await runtime();
       const pipeline = pipelineOf(rt);
       if (isSqsEvent(event)) {
+        const tally = { enqueued: 0 };
         const response = await processSqsBatch(event, obs, (message) =>
-          evaluateDecoded(decodeRecords(message.body, { source: `sqs:${message.messageId}` }), pipeline, obs, { messageId: message.messageId }),
+          evaluateDecoded(decodeRecords(message.body, { source: `sqs:${message.messageId}` }), pipeline, obs, { messageId: message.messageId }, tally),
         );
-        await deliverWithin(rt, obs, context, options.deliveryBudgetMs ?? 20_000);
+        if (tally.enqueued > 0) await deliverWithin(rt, obs, context, options.deliveryBudgetMs ?? 20_000);
         return response;
       }
       // A rule invoking the function directly: a failure is thrown, so Lambda's retries and on-failure destination keep the event.
       const id = (event as { id?: unknown }).id;
-      const outcome = await evaluateDecoded(decodeRecords(event as object, { source: `eventbridge:${String(id)}` }), pipeline, obs, { eventBridgeId: id });
+      const tally = { enqueued: 0 };
+      const outcome = await evaluateDecoded(decodeRecords(event as object, { source: `eventbridge:${String(id)}` }), pipeline, obs, { eventBridgeId: id }, tally);
       if (outcome.status === 'rejected') throw new Error(`event ${String(id)} rejected: ${outcome.reason}`);
-      await deliverWithin(rt, obs, context, options.deliveryBudgetMs ?? 20_000);
+      if (tally.enqueued > 0) await deliverWithin(rt, obs, context, options.deliveryBudgetMs ?? 20_000);
       return { status: outcome.status };
     } finally {
       obs.flush();

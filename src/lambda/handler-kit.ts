@@ -69,7 +69,12 @@ function buildPipeline(runtime: LambdaRuntime): EventPipeline {
  * deliberate skips, e.g. a digest file); or rejected — nothing evaluable in it, or damage beside the records
  * that were evaluated (those are not lost: they were processed, and the input goes to the DLQ for a person).
  */
-export async function evaluateDecoded(decoded: DecodeResult, pipeline: EventPipeline, obs: Observability, where: Record<string, unknown>): Promise<MessageOutcome> {
+/** What a batch put in the outbox: nothing means there is nothing to deliver now (the deliver function sweeps the rest). */
+export interface BatchTally {
+  enqueued: number;
+}
+
+export async function evaluateDecoded(decoded: DecodeResult, pipeline: EventPipeline, obs: Observability, where: Record<string, unknown>, tally?: BatchTally): Promise<MessageOutcome> {
   const broken = decoded.rejects.filter((r) => !r.skipped);
   for (const reject of decoded.rejects) obs.logger[reject.skipped ? 'info' : 'warn'](reject.skipped ? 'input skipped' : 'input rejected', { ...where, kind: reject.kind, reason: reject.reason, location: reject.location });
   if (decoded.records.length === 0) {
@@ -78,6 +83,10 @@ export async function evaluateDecoded(decoded: DecodeResult, pipeline: EventPipe
   }
   const report = await pipeline.process(decoded.records.map((r) => r.record));
   logReport(report, obs, where);
+  if (tally && report.notifications) {
+    const { new: created, joined, repeat, storm } = report.notifications.outcomes;
+    tally.enqueued += created + joined + repeat + storm;
+  }
   if (broken.length > 0) return { status: 'rejected', reason: `${report.evaluated} record(s) evaluated, but part of the input is damaged: ${broken.map((r) => `${r.kind}: ${r.reason}`).join('; ')}` };
   return { status: 'processed' };
 }
@@ -94,7 +103,11 @@ function logReport(report: ProcessReport, obs: Observability, where: Record<stri
   }
 }
 
-/** Delivers what is due (of these kinds) until the budget or the invocation's remaining time runs out; never throws. */
+/**
+ * Delivers what is due now (of these kinds) within the budget and the invocation's remaining time; never throws.
+ * It does not wait for what is not due — a backoff, a rate limit, a notification another instance is sending:
+ * the time would be billed, and the deliver function picks those up within the minute.
+ */
 export async function deliverWithin(runtime: LambdaRuntime, obs: Observability, context: Context | undefined, budgetMs: number, kinds?: readonly NotificationKind[]): Promise<void> {
   if (!runtime.notifier) return;
   // Leave time to answer SQS: a function that times out fails its whole batch.
@@ -102,7 +115,7 @@ export async function deliverWithin(runtime: LambdaRuntime, obs: Observability, 
   const budget = Math.min(budgetMs, remaining);
   if (budget <= 0) return;
   try {
-    const report = await runtime.notifier.deliver({ deadline: Date.now() + budget, ...(kinds ? { kinds } : {}) });
+    const report = await runtime.notifier.deliver({ deadline: Date.now() + budget, dueNowOnly: true, ...(kinds ? { kinds } : {}) });
     obs.count(METRIC.notificationsDelivered, report.delivered);
     obs.count(METRIC.notificationsFailed, report.failed);
     obs.count(METRIC.notificationsPending, report.outstanding);

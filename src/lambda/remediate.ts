@@ -15,7 +15,8 @@ import { openRemediation, type RemediationSession } from '../app/remediation.js'
 import { remediationClients } from '../app/remediation-clients.js';
 import type { Finding } from '../findings/types.js';
 import type { RemediationClients } from '../remediate/clients.js';
-import { DEFAULT_IDENTITY, type RemediationConfig } from '../remediate/config.js';
+import type { RemediationConfig } from '../remediate/config.js';
+import { DEFAULT_IDENTITY } from '../remediate/settings.js';
 import { LAMBDA_ENV } from './environment.js';
 import { deliverWithin, lazyRuntime, prepared, type HandlerOptions } from './handler-kit.js';
 import { createObservability, METRIC, type Observability } from './observability.js';
@@ -122,7 +123,7 @@ export function createRemediateHandler(options: RemediateHandlerOptions = {}) {
       const rt = await runtime();
       const current = await sessionOf(rt, context);
       const response = await processSqsBatch(event, obs, (message) => handleRequest(message, current));
-      await deliverWithin(rt, obs, context, options.deliveryBudgetMs ?? 20_000, ['remediation']);
+      if ((current.notices?.outboxIds.length ?? 0) > 0) await deliverWithin(rt, obs, context, options.deliveryBudgetMs ?? 20_000, ['remediation']);
       // The container lives on: what this batch's notices were is not kept past it.
       current.notices?.outboxIds.splice(0);
       current.notices?.enqueued.clear();

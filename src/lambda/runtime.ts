@@ -4,7 +4,6 @@
  * from an SSM parameter), the DynamoDB store, the notifier, and the remediation hand-off queue.
  */
 import type { Finding } from '../findings/types.js';
-import { parseConfigText } from '../config/load.js';
 import type { TrailguardConfig } from '../config/schema.js';
 import { openNotifications } from '../app/notifications.js';
 import type { Notifier, NotifierOptions } from '../notify/notifier.js';
@@ -60,7 +59,8 @@ function deploymentText(env: NodeJS.ProcessEnv): string {
 
 /** notifications/remediation from an SSM parameter (trailguard.config.yaml text), replacing the bundled ones. */
 async function configFromParameter(name: string, aws: RuntimeOverrides['aws']): Promise<Pick<TrailguardConfig, 'notifications' | 'remediation'>> {
-  const { SSMClient, GetParameterCommand } = await import('@aws-sdk/client-ssm');
+  // YAML and the config loader only for this: a function without a config parameter never loads them.
+  const [{ SSMClient, GetParameterCommand }, { parseConfigText }] = await Promise.all([import('@aws-sdk/client-ssm'), import('../config/load.js')]);
   const client = new SSMClient({ ...(aws ?? {}) });
   try {
     const result = await client.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
@@ -75,7 +75,7 @@ async function configFromParameter(name: string, aws: RuntimeOverrides['aws']): 
 
 export async function loadRuntime(obs: Observability, overrides: RuntimeOverrides = {}): Promise<LambdaRuntime> {
   const env = overrides.env ?? process.env;
-  const deployment = readDeploymentDocument(deploymentText(env), 'the deployment document');
+  const deployment = await readDeploymentDocument(deploymentText(env), 'the deployment document', { trusted: env === process.env });
   for (const error of deployment.errors) obs.logger.error('rule not loaded', { error: error.message });
   const parameter = env[LAMBDA_ENV.configParameter];
   const config = parameter ? { ...deployment.config, ...(await configFromParameter(parameter, overrides.aws)) } : deployment.config;

@@ -259,8 +259,6 @@ export const awsSchema = z.strictObject({
   endpoint: endpointUrl.optional(),
 });
 
-/** Skip reasons left out by default: a duplicate is the same event decided again; its first decision was already notified. */
-export const DEFAULT_QUIET_SKIP_REASONS: readonly (typeof SKIP_REASONS)[number][] = ['duplicate-event'];
 
 /**
  * `notifications.remediation`: which remediation decisions are notified, and where.

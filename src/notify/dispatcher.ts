@@ -75,6 +75,12 @@ export interface RunOptions {
   flushWindows?: boolean;
   /** Work only notifications of these kinds (e.g. `remediate` delivers its remediation notices, not a scan's backlog). */
   kinds?: readonly NotificationKind[];
+  /**
+   * Send what is due now and return: no waiting for a backoff, a lease another process holds, a paused channel or
+   * its rate limit (what is left stays pending for the next run). For runs billed by the second — a Lambda
+   * function delivering what its batch enqueued, the deliver function every minute.
+   */
+  dueNowOnly?: boolean;
 }
 
 export interface RunReport {
@@ -187,6 +193,15 @@ export class Dispatcher {
       if (claimed > 0) {
         // Let sends start before claiming more.
         await new Promise((r) => setImmediate(r));
+        continue;
+      }
+      if (options.dueNowOnly) {
+        if (this.inFlight.size === 0) {
+          endedBy = 'idle';
+          break;
+        }
+        // Sends in flight: a finishing one wakes the loop (it may have made room under a limit); no store polling.
+        await this.sleep(options.deadline !== undefined ? Math.max(1, Math.min(this.pollMs, options.deadline - now)) : this.pollMs);
         continue;
       }
       const wakeAt = await this.nextWake(now, options.kinds);

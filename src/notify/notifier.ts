@@ -9,9 +9,9 @@
  *   await notifier.close();
  */
 import type { Finding } from '../findings/types.js';
-import { DECISION_STATUSES, type RemediationDecision } from '../remediate/types.js';
+import { DECISION_STATUSES, type RemediationDecision, type SkipReason } from '../remediate/types.js';
 import type { NewRemediationNotice, Store } from '../store/types.js';
-import { DEFAULT_QUIET_SKIP_REASONS, type ChannelConfig, type NotificationsConfig, type TemplatesConfig } from './config.js';
+import type { ChannelConfig, NotificationsConfig, TemplatesConfig } from './config.js';
 import { groupKeyOf, idempotencyKey, planEnqueue, DEFAULT_WINDOW_POLICY, type EnqueueOutcome, type WindowPolicy } from './dedupe.js';
 import { DEFAULT_CHANNEL_POLICY, Dispatcher, type ChannelPolicy, type RunOptions, type RunReport } from './dispatcher.js';
 import { DeliveryError, NotifyConfigError } from './errors.js';
@@ -21,6 +21,9 @@ import { createRouter, type RouteSubject, type Router } from './router.js';
 import { awsSecretBackends, SecretError, SecretResolver } from './secrets.js';
 import { createSink, type AwsClientOptions, type SinkDeps } from './sinks/index.js';
 import type { Notification, NotifyLogger, SendResult, Sink } from './types.js';
+
+/** Skip reasons left out by default: a duplicate is the same event decided again; its first decision was already notified. */
+export const DEFAULT_QUIET_SKIP_REASONS: readonly SkipReason[] = ['duplicate-event'];
 
 /** Default sending rates where the service documents one: Slack ~1 message/s with short bursts; Teams 4/s but 100/hour per webhook. */
 const DEFAULT_RATE_LIMITS: Partial<Record<ChannelConfig['type'], { perSecond: number; burst: number }>> = {

@@ -41,15 +41,9 @@ const principalPattern = z.string().regex(/^arn:[a-z*-]+:(iam|sts):[^:]*:[\d*]*:
 /** tag key → "*" (any value), one value, or a list of values. */
 const tagMatch = z.record(z.string().min(1), z.union([z.string(), z.array(z.string())]));
 
-const APPROVAL_UNITS = ['m', 'h', 'd'] as const;
+import { APPROVAL_UNITS } from './settings.js';
 const duration = z.string().refine((text) => parseDuration(text, { units: APPROVAL_UNITS }) !== undefined, 'must be a duration such as 30m, 24h or 7d');
 
-/** Milliseconds of a duration such as "30m", "24h", "7d". */
-export function durationMs(text: string): number {
-  const ms = parseDuration(text, { units: APPROVAL_UNITS });
-  if (ms === undefined) throw new Error(`${text}: not a duration (30m, 24h, 7d)`);
-  return ms;
-}
 
 export const scopeSchema = z.strictObject({
   accounts: z.array(account).optional(),
@@ -207,20 +201,3 @@ export const remediationConfigSchema = z
 export type RemediationConfig = z.infer<typeof remediationConfigSchema>;
 export type Scope = z.infer<typeof scopeSchema>;
 export type IdentityEntry = z.infer<typeof identityEntry>;
-
-/** The loop-guard identity when none is configured: sessions of the role trailguard is deployed with. */
-export const DEFAULT_IDENTITY: IdentityEntry[] = [{ role: 'trailguard-remediation' }];
-export const DEFAULT_APPROVAL_EXPIRY = '24h';
-export const DEFAULT_SKIP_TAGS: Record<string, string> = { 'trailguard:ignore': '*' };
-
-/** The actions configured for a rule, in order. */
-export function actionEntriesFor(config: RemediationConfig, ruleId: string): ActionEntry[] {
-  const value = config.rules?.[ruleId];
-  if (value === undefined) return [];
-  return Array.isArray(value) ? value : [value];
-}
-
-/** Every configured (rule, action) pair. */
-export function configuredActions(config: RemediationConfig): Array<{ ruleId: string; entry: ActionEntry }> {
-  return Object.keys(config.rules ?? {}).flatMap((ruleId) => actionEntriesFor(config, ruleId).map((entry) => ({ ruleId, entry })));
-}

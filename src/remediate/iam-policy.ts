@@ -8,7 +8,8 @@
  */
 import { ACTIONS, getAction } from './actions/index.js';
 import { partitionOfRegion as partitionOf } from '../util/aws-partition.js';
-import { configuredActions, type RemediationConfig } from './config.js';
+import type { RemediationConfig } from './config.js';
+import { configuredActions } from './settings.js';
 import type { PermissionSpec } from './types.js';
 
 export interface IamPolicyStatement {

@@ -4,7 +4,8 @@
  * judged in security-group.ts. Pure functions; the tag lookup itself is the runner's.
  */
 import type { Actor } from '../cloudtrail/types.js';
-import { DEFAULT_SKIP_TAGS, type ActionEntry, type RemediationConfig, type Scope } from './config.js';
+import type { ActionEntry, RemediationConfig, Scope } from './config.js';
+import { DEFAULT_SKIP_TAGS } from './settings.js';
 import { matchesArn } from './loop-guard.js';
 
 export interface ScopeVerdict {

@@ -21,7 +21,8 @@ import type { NewRemediationNotice, OutboxRow, PendingApproval, RemediationStore
 import { defaultOwner } from '../store/location.js';
 import { TrailguardError } from '../util/errors.js';
 import type { RemediationClients } from './clients.js';
-import { actionEntriesFor, DEFAULT_APPROVAL_EXPIRY, DEFAULT_IDENTITY, durationMs, type ActionEntry, type RemediationConfig } from './config.js';
+import type { ActionEntry, RemediationConfig } from './config.js';
+import { actionEntriesFor, DEFAULT_APPROVAL_EXPIRY, DEFAULT_IDENTITY, durationMs } from './settings.js';
 import { errorCodeOf, errorMessageOf } from './execute.js';
 import { describeIdentity, ownIdentity } from './loop-guard.js';
 import { allowlistedPrincipal, hasTagRules, judgeAccountRegion, judgeTags, tagRules } from './policy.js';

@@ -1,18 +1,17 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compileEventPattern } from '../patterns/eventbridge/index.js';
-import { compileFilterPattern } from '../patterns/filter/index.js';
-import { PatternError } from '../patterns/errors.js';
 import { apiOperations } from './api-operations.js';
-import { findCheck, checkNames } from './checks/index.js';
-import { RuleLoadError, ruleWarning, type RuleProblemLocation, type RuleWarning } from './errors.js';
-import { deployedRuleSchema, ruleSchema } from './schema.js';
-import { compilePathExpression, compileTemplate, TemplateError, type CompiledTemplate } from './template.js';
-import type { Rule, RuleDefinition } from './types.js';
-import { formatKeyPath, parseYamlWithSchema } from '../util/yaml-document.js';
 import { readCatalogCache } from './catalog-cache.js';
-import { bothPatterns, filterPatternOnDetail } from './rule-pattern.js';
+import { compileValidRule, type FileResult } from './compile.js';
+import { compileRuleDefinition } from './validate.js';
+import { RuleLoadError, ruleWarning, type RuleProblemLocation, type RuleWarning } from './errors.js';
+import { ruleSchema } from './schema.js';
+import type { Rule, RuleDefinition } from './types.js';
+import { parseYamlWithSchema } from '../util/yaml-document.js';
+
+export { compileValidRule, type FileResult, type EventNameCheck } from './compile.js';
+export { compileDeployedRule, compileRuleDefinition } from './validate.js';
 
 /** The rule files that ship with trailguard (`rules/` at the package root). */
 export const BUILTIN_RULES_DIR = fileURLToPath(new URL('../../rules/', import.meta.url));
@@ -62,7 +61,7 @@ export function loadRules(paths: readonly string[] = [BUILTIN_RULES_DIR], option
       files++;
       const checkNames = options.checkEventNames ?? origin === 'user';
       const raw = cached?.get(file);
-      let loaded = raw !== undefined ? compileRuleDefinition(raw, file, origin, checkNames) : undefined;
+      let loaded = raw !== undefined ? compileRuleDefinition(raw, file, origin, checkNames ? eventNameWarnings : undefined) : undefined;
       // Anything wrong is reported from the YAML itself, with lines and columns.
       if (loaded === undefined || loaded.error) loaded = loadRuleFile(file, origin, checkNames);
       warnings.push(...loaded.warnings);
@@ -101,14 +100,6 @@ export function listRuleFiles(root: string): string[] {
   return out;
 }
 
-export interface FileResult {
-  rule?: Rule;
-  /** Where the rule's id is written, for messages about the rule as a whole (duplicates, overrides). */
-  idLocation?: RuleProblemLocation;
-  error?: RuleLoadError;
-  warnings: RuleWarning[];
-}
-
 function loadRuleFile(file: string, origin: Rule['origin'], checkEventNames: boolean): FileResult {
   let text: string;
   try {
@@ -129,85 +120,7 @@ export function compileRuleText(text: string, file: string, origin: Rule['origin
     const { message, ...where } = parsed.problem;
     return { error: new RuleLoadError({ file, ruleId, ...where }, message), warnings: [] };
   }
-  return compileValidRule(parsed.value as RuleDefinition, file, origin, checkEventNames, locate);
-}
-
-/** Validates and compiles an already-parsed rule (the build-time catalog cache); errors carry no line numbers. */
-function compileRuleDefinition(raw: unknown, file: string, origin: Rule['origin'], checkEventNames: boolean): FileResult {
-  const parsed = ruleSchema.safeParse(raw);
-  const ruleId = typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'string' ? (raw as { id: string }).id : undefined;
-  const locate = (keyPath: readonly PropertyKey[]): RuleProblemLocation => ({ file, ruleId, key: formatKeyPath(keyPath) });
-  if (!parsed.success) return { error: new RuleLoadError(locate(parsed.error.issues[0]?.path ?? []), parsed.error.issues[0]?.message ?? 'invalid rule'), warnings: [] };
-  return compileValidRule(parsed.data as RuleDefinition, file, origin, checkEventNames, locate);
-}
-
-/**
- * Validates and compiles a rule as a deployment ships it (no test events; see deployedRuleSchema). The
- * eventName check ran at synth time: it is not repeated in the function.
- */
-export function compileDeployedRule(raw: unknown, file: string, origin: Rule['origin']): FileResult {
-  const parsed = deployedRuleSchema.safeParse(raw);
-  const ruleId = typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'string' ? (raw as { id: string }).id : undefined;
-  const locate = (keyPath: readonly PropertyKey[]): RuleProblemLocation => ({ file, ruleId, key: formatKeyPath(keyPath) });
-  if (!parsed.success) return { error: new RuleLoadError(locate(parsed.error.issues[0]?.path ?? []), parsed.error.issues[0]?.message ?? 'invalid rule'), warnings: [] };
-  return compileValidRule({ ...(parsed.data as Omit<RuleDefinition, 'tests'>), tests: { match: [], noMatch: [] } }, file, origin, false, locate);
-}
-
-function compileValidRule(
-  definition: RuleDefinition,
-  file: string,
-  origin: Rule['origin'],
-  checkEventNames: boolean,
-  locate: (keyPath: readonly PropertyKey[]) => RuleProblemLocation,
-): FileResult {
-  let eventPattern: Rule['pattern'] | undefined;
-  let filterPattern: Rule['pattern'] | undefined;
-  try {
-    if (definition.match) eventPattern = compileEventPattern(definition.match);
-  } catch (error) {
-    if (!(error instanceof PatternError)) throw error;
-    const keyPath = ['match', ...(error.key ? error.key.split('.') : [])];
-    return { error: new RuleLoadError(locate(keyPath), error.message), warnings: [] };
-  }
-  try {
-    if (definition.filterPattern !== undefined) filterPattern = filterPatternOnDetail(compileFilterPattern(definition.filterPattern));
-  } catch (error) {
-    if (!(error instanceof PatternError)) throw error;
-    return { error: new RuleLoadError(locate(['filterPattern']), `invalid CloudWatch Logs filter pattern: ${error.message}`), warnings: [] };
-  }
-  const pattern = eventPattern && filterPattern ? bothPatterns(eventPattern, filterPattern) : (eventPattern ?? filterPattern)!;
-
-  const compiledChecks = [];
-  for (const [i, name] of (definition.checks ?? []).entries()) {
-    const check = findCheck(name);
-    if (!check) return { error: new RuleLoadError(locate(['checks', i]), `unknown check "${name}"; known checks: ${checkNames().join(', ')}`), warnings: [] };
-    compiledChecks.push(check);
-  }
-
-  let templates: Rule['templates'];
-  try {
-    templates = {
-      summary: definition.summary === undefined ? undefined : compileAt(locate(['summary']), () => compileTemplate(definition.summary!)),
-      dedupe: compileAt(locate(['dedupe']), () => compileTemplate(definition.dedupe ?? '{{rule.id}}:{{detail.eventID}}')),
-      resources: (definition.resources ?? []).map((expr, i) => compileAt(locate(['resources', i]), () => compilePathExpression(expr))),
-    };
-  } catch (error) {
-    if (error instanceof RuleLoadError) return { error, warnings: [] };
-    throw error;
-  }
-
-  const rule: Rule = { ...definition, file, origin, pattern, compiledChecks, templates };
-  const warnings = checkEventNames ? eventNameWarnings(rule, locate(['match', 'detail', 'eventName'])) : [];
-  return { rule, warnings, idLocation: locate(['id']) };
-}
-
-function compileAt(location: RuleProblemLocation, compile: () => CompiledTemplate): CompiledTemplate {
-  try {
-    return compile();
-  } catch (error) {
-    if (error instanceof TemplateError) throw new RuleLoadError(location, error.message);
-    throw error;
-  }
+  return compileValidRule(parsed.value as RuleDefinition, file, origin, locate, checkEventNames ? eventNameWarnings : undefined);
 }
 
 /** Warns about eventName values that are not operations of any of the rule's eventSource APIs. */

@@ -1,5 +1,8 @@
 import { LineCounter, isNode, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
+import { formatKeyPath } from './key-path.js';
+
+export { formatKeyPath } from './key-path.js';
 
 /** A problem in a YAML file, located as precisely as the document allows. */
 export interface YamlProblem {
@@ -38,16 +41,6 @@ export function parseYamlWithSchema<S extends z.ZodType>(text: string, schema: S
   return { locate, raw, value: parsed.data };
 }
 
-/** Renders a key path the way users write it: match.detail.eventName, tests.match[0].record. */
-export function formatKeyPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const segment of path) {
-    if (typeof segment === 'number') out += `[${segment}]`;
-    else if (/[.\s[\]"]/.test(String(segment))) out += `[${JSON.stringify(String(segment))}]`;
-    else out += out === '' ? String(segment) : `.${String(segment)}`;
-  }
-  return out;
-}
 
 function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === 'unrecognized_keys') return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;

@@ -163,20 +163,31 @@ describe.each(STORES)('handlers on the $kind store', ({ open }) => {
       await expect(detect(eventBridgeEvent({ state: 'running' }, 'EC2 Instance State-change Notification', 'aws.ec2') as never, lambdaContext())).rejects.toThrow(/rejected/);
     });
 
-    it('a delivery that fails stays in the outbox for the deliver function; the batch itself succeeds', async () => {
+    it('a delivery that fails stays in the outbox for the deliver function; the batch neither fails nor waits for the retry', async () => {
       const s = await store();
       slack.respond(() => ({ status: 503, body: 'down' }));
-      const detect = createDetectHandler({ env: deploymentEnv(config()), store: s, observability: capturingObservability('detect').obs, submitRemediation: async () => {}, deliveryBudgetMs: 300 });
+      // A backoff of exactly 2 s (no jitter), so "not due yet" and "due" are certain, whatever the store's speed.
+      const slow = { ...config(), notifications: { channels: { slack: { ...config().notifications.channels.slack, delivery: { ...FAST, initialBackoffSeconds: 2, maxBackoffSeconds: 2 } } } } };
+      const env = deploymentEnv(slow);
+      const noJitter = { notifier: { random: () => 1 } };
+      const detect = createDetectHandler({ env, store: s, observability: capturingObservability('detect').obs, submitRemediation: async () => {}, ...noJitter });
+      const started = Date.now();
       expect(await detect(sqsEvent([sgOpened()]), lambdaContext())).toEqual({ batchItemFailures: [] });
-      const [row] = await s.outbox.list();
-      expect(['pending', 'sending', 'failed']).toContain(row!.state);
+      // One attempt each, then back to the queue's owner: no waiting for the backoff inside a billed invocation.
+      expect(slack.requests).toHaveLength(SG_RULES.length);
+      expect(Date.now() - started).toBeLessThan(2_000);
+      const rows = await s.outbox.list();
+      expect(rows.map((r) => [r.state, r.attempts])).toEqual(SG_RULES.map(() => ['pending', 1]));
 
       slack.respond(() => ({ status: 200, body: 'ok' }));
-      await s.outbox.requeueFailed({ now: Date.now() });
-      const deliver = createDeliverHandler({ env: deploymentEnv(config()), store: s, observability: capturingObservability('deliver').obs });
-      // The retry waits for its backoff; the deliver function works until it is due and sent.
+      const deliver = createDeliverHandler({ env, store: s, observability: capturingObservability('deliver').obs, ...noJitter });
+      // Not due yet: the deliver function leaves it for its next run...
       await deliver({}, lambdaContext('trailguard-deliver', 10_000));
-      expect((await s.outbox.get(row!.id))!.state).toBe('delivered');
+      expect((await s.outbox.list()).map((r) => r.state)).toEqual(SG_RULES.map(() => 'pending'));
+      // ...and sends it once the backoff has passed.
+      await new Promise((resolve) => setTimeout(resolve, Math.max(...rows.map((r) => r.nextAttemptAt)) - Date.now() + 10));
+      await deliver({}, lambdaContext('trailguard-deliver', 10_000));
+      expect((await s.outbox.list()).map((r) => r.state)).toEqual(SG_RULES.map(() => 'delivered'));
     });
 
     it('a deployment without its table or document fails loudly (every message is retried), not silently', async () => {

@@ -77,6 +77,22 @@ function script(reply: (index: number) => Reply): Map<RecordedRequest, number> {
   return statuses;
 }
 
+describe('dueNowOnly (runs billed by the second)', () => {
+  it('sends what is due and returns: a retry\'s backoff and a rate limit are not waited for, and nothing is lost', async () => {
+    const { notifier, store } = setup({ rateLimit: { perSecond: 0.5, burst: 2 } }, { initialBackoffSeconds: 5, maxBackoffSeconds: 5 });
+    script((i) => (i === 0 ? { status: 503, body: 'down' } : { status: 200, body: 'ok' }));
+    const findings = [1, 2, 3, 4].map((i) => makeFinding(i));
+    await notifier.enqueue(findings);
+    const started = Date.now();
+    const report = await notifier.deliver({ deadline: Date.now() + 30_000, dueNowOnly: true });
+    expect(Date.now() - started).toBeLessThan(2_000);
+    // The burst of 2: one failed (its retry is 0-5 s away), one delivered; the other two wait for tokens.
+    expect(server.requests).toHaveLength(2);
+    expect(report).toMatchObject({ delivered: 1, retried: 1, failed: 0, outstanding: 3, endedBy: 'idle' });
+    expect((await store.outbox.list({ states: ['pending'] })).length).toBe(3);
+  });
+});
+
 describe('retries', () => {
   it('500s for a while, then recovery: every finding delivered exactly once by idempotency key', async () => {
     const statuses = script((i) => (i < 25 ? { status: 500, body: 'boom' } : { status: 200 }));
