@@ -12,7 +12,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { decodeRecords } from '../cloudtrail/decode.js';
 import type { EventPipeline } from '../app/events.js';
-import { deliverWithin, evaluateDecoded, lazyRuntime, pipelineOf, prepared, type BatchTally, type HandlerOptions } from './handler-kit.js';
+import { deliverWithin, evaluateDecoded, lazyRuntime, pipelineOf, prepared, readyInsideLambda, type BatchTally, type HandlerOptions } from './handler-kit.js';
 import { createObservability, type Observability } from './observability.js';
 import { processSqsBatch, type MessageOutcome } from './sqs-batch.js';
 
@@ -124,3 +124,4 @@ export function createBackfillHandler(options: HandlerOptions & { observability?
 }
 
 export const handler = createBackfillHandler();
+await readyInsideLambda(handler);

@@ -7,7 +7,7 @@
 import type { Context } from 'aws-lambda';
 import { openRemediation } from '../app/remediation.js';
 import type { RemediationClients } from '../remediate/clients.js';
-import { deliverWithin, lazyRuntime, prepared, type HandlerOptions } from './handler-kit.js';
+import { deliverWithin, lazyRuntime, prepared, readyInsideLambda, type HandlerOptions } from './handler-kit.js';
 import { createObservability, METRIC, type Observability } from './observability.js';
 
 /** Expiring approvals calls no AWS API: any call is refused. */
@@ -46,3 +46,4 @@ export function createDeliverHandler(options: HandlerOptions & { observability?:
 }
 
 export const handler = createDeliverHandler();
+await readyInsideLambda(handler);

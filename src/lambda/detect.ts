@@ -10,7 +10,7 @@
  */
 import type { Context, EventBridgeEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { decodeRecords } from '../cloudtrail/decode.js';
-import { deliverWithin, evaluateDecoded, lazyRuntime, pipelineOf, prepared, type HandlerOptions } from './handler-kit.js';
+import { deliverWithin, evaluateDecoded, lazyRuntime, pipelineOf, prepared, readyInsideLambda, type HandlerOptions } from './handler-kit.js';
 import { createObservability, type Observability } from './observability.js';
 import { isSqsEvent, processSqsBatch } from './sqs-batch.js';
 
@@ -47,3 +47,4 @@ export function createDetectHandler(options: HandlerOptions & { observability?: 
 }
 
 export const handler = createDetectHandler();
+await readyInsideLambda(handler);

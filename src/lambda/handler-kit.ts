@@ -20,15 +20,19 @@ export interface HandlerOptions extends RuntimeOverrides {
 /** A handler that can be made ready (runtime loaded, rule index built) before its first event. */
 export type PreparedHandler<H> = H & { ready(): Promise<void> };
 
-/**
- * Gives the handler `ready()`, and starts it when the module loads inside Lambda: the work then happens in the
- * function's init phase, not in the first invocation's time. A failure there is left to the first invocation,
- * which tries again and reports it.
- */
+/** Gives the handler `ready()`: the set-up its first event would otherwise do. */
 export function prepared<H extends (...args: never[]) => unknown>(handler: H, ready: () => Promise<unknown>): PreparedHandler<H> {
-  const withReady = Object.assign(handler, { ready: async () => void (await ready()) });
-  if (process.env.AWS_LAMBDA_FUNCTION_NAME && process.env.AWS_EXECUTION_ENV?.startsWith('AWS_Lambda_')) void withReady.ready().catch(() => {});
-  return withReady;
+  return Object.assign(handler, { ready: async () => void (await ready()) });
+}
+
+/**
+ * Inside Lambda, the handler modules make their handler ready at load (a top-level await), so the set-up is the
+ * function's init phase and not its first event's time. A failure there is left to the first invocation, which
+ * tries again and reports it.
+ */
+export async function readyInsideLambda(handler: { ready(): Promise<void> }): Promise<void> {
+  if (!process.env.AWS_LAMBDA_FUNCTION_NAME || !process.env.AWS_EXECUTION_ENV?.startsWith('AWS_Lambda_')) return;
+  await handler.ready().catch(() => {});
 }
 
 /** Loads the runtime on first use; a failed load is not cached (the next invocation tries again). */

@@ -18,7 +18,7 @@ import type { RemediationClients } from '../remediate/clients.js';
 import type { RemediationConfig } from '../remediate/config.js';
 import { DEFAULT_IDENTITY } from '../remediate/settings.js';
 import { LAMBDA_ENV } from './environment.js';
-import { deliverWithin, lazyRuntime, prepared, type HandlerOptions } from './handler-kit.js';
+import { deliverWithin, lazyRuntime, prepared, readyInsideLambda, type HandlerOptions } from './handler-kit.js';
 import { createObservability, METRIC, type Observability } from './observability.js';
 import { ApprovalError } from '../remediate/runner.js';
 import type { ApprovalRequest, RemediationRequest } from '../app/remediation-queue.js';
@@ -136,3 +136,4 @@ export function createRemediateHandler(options: RemediateHandlerOptions = {}) {
 }
 
 export const handler = createRemediateHandler();
+await readyInsideLambda(handler);
