@@ -1,9 +1,13 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     pool: 'forks',
+    // Every core (vitest's default leaves one idle): most files wait on child processes, moto_server or loopback
+    // servers, so two workers on two cores take the suite from ~4 to ~2.5 minutes.
+    maxWorkers: availableParallelism(),
     testTimeout: 30_000,
     reporters: ['default'],
     coverage: {
