@@ -171,7 +171,10 @@ describe('every record of damaged input is decoded or counted by a reject', () =
         wellFormed(r);
         if (cut < z.length) expect(r.rejects.length).toBeGreaterThan(0);
         if (cut >= 2 && cut < z.length) expect(r.rejects.some((j) => j.kind === 'invalid-gzip')).toBe(true);
-        expect(covered(r)).toBe(readable.length === text.length ? recs.length : present);
+        // A fragment that is still a prefix of the envelope's opening ('{"', '{"Rec' ...) cannot be told from the
+        // opening of a record: the decoder counts it as one damaged record, the only over-count it may make.
+        const ambiguous = present === 0 && readable.length > 0 && '{"Records":['.startsWith(readable);
+        expect(covered(r)).toBe(readable.length === text.length ? recs.length : ambiguous ? 1 : present);
         // Recovered records are exactly the first ones, in order.
         r.records.forEach((x, i) => expect(x.record.eventID).toBe(recs[i]?.eventID));
       }),
