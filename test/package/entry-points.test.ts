@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ruleText } from '../support/rule-text.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const dist = (file: string): string => path.join(ROOT, 'dist', file);
@@ -94,35 +95,8 @@ function packagesIn(files: readonly string[]): string[] {
 
 const matching = (packages: readonly string[], patterns: readonly RegExp[]): string[] => packages.filter((p) => patterns.some((re) => re.test(p)));
 
-const RECORD = `
-        eventVersion: "1.09"
-        eventTime: "2026-11-20T10:01:02Z"
-        eventSource: cloudtrail.amazonaws.com
-        eventName: StopLogging
-        awsRegion: us-east-1
-        eventID: 3f2e4a8c-1b7d-4c9e-8f6a-2d5b7c9e1a34
-        eventType: AwsApiCall
-        recipientAccountId: "123456789012"
-        userIdentity: { type: IAMUser, userName: bob, arn: "arn:aws:iam::123456789012:user/bob", accountId: "123456789012" }
-        requestParameters: { name: trail-a }`;
-
-const MISSPELLED_RULE = `id: my-rule
-title: My rule
-severity: high
-description: Something worth knowing.
-match:
-  detail:
-    eventSource: [cloudtrail.amazonaws.com]
-    eventName: [StopLoging, StopLogging]
-summary: "{{actor.name}} stopped logging"
-tests:
-  match:
-    - name: stop
-      record:${RECORD}
-  noMatch:
-    - name: other
-      record:${RECORD.replace('eventName: StopLogging', 'eventName: StartLogging')}
-`;
+/** A user rule whose eventName is misspelled next to the real one (the eventName check warns about it). */
+const MISSPELLED_RULE = ruleText({ match: '  detail:\n    eventSource: [cloudtrail.amazonaws.com]\n    eventName: [StopLoging, StopLogging]', summary: 'summary: "{{actor.name}} stopped logging"' });
 
 beforeAll(() => {
   if (!existsSync(dist('index.js'))) {

@@ -3,37 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_RULES_DIR, compileRuleText, loadRules } from '../../src/rules/load.js';
-
-const record = `
-        eventVersion: "1.09"
-        eventTime: "2026-11-20T10:01:02Z"
-        eventSource: cloudtrail.amazonaws.com
-        eventName: StopLogging
-        awsRegion: us-east-1
-        eventID: 3f2e4a8c-1b7d-4c9e-8f6a-2d5b7c9e1a34
-        eventType: AwsApiCall
-        recipientAccountId: "123456789012"
-        userIdentity: { type: IAMUser, userName: bob, arn: "arn:aws:iam::123456789012:user/bob", accountId: "123456789012" }
-        requestParameters: { name: trail-a }`;
-
-function ruleText(overrides: { id?: string; severity?: string; match?: string; extra?: string; summary?: string } = {}): string {
-  return `id: ${overrides.id ?? 'my-rule'}
-title: My rule
-severity: ${overrides.severity ?? 'high'}
-description: Something worth knowing.
-match:
-${overrides.match ?? '  detail:\n    eventSource: [cloudtrail.amazonaws.com]\n    eventName: [StopLogging]'}
-${overrides.summary ?? 'summary: "{{actor.name}} stopped {{detail.requestParameters.name}}"'}
-${overrides.extra ?? ''}
-tests:
-  match:
-    - name: stop
-      record:${record}
-  noMatch:
-    - name: other
-      record:${record.replace('eventName: StopLogging', 'eventName: StartLogging')}
-`;
-}
+import { ruleText } from '../support/rule-text.js';
 
 function dirWith(files: Record<string, string>): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'tg-rules-'));

@@ -112,6 +112,44 @@ export const REMEDIATION_MIGRATIONS: readonly Migration[] = [
   },
 ];
 
+/** A decision into remediation_log (after INSERT or INSERT OR IGNORE): named parameters, see decisionRow. */
+export const INSERT_DECISION = `INTO remediation_log (id, created_at, status, mode, action_id, rule_id, finding_id, event_id, event_name, event_source, event_time,
+    account, region, actor, reason, message, approval_id, error, decision_json)
+  VALUES (@id, @createdAt, @status, @mode, @actionId, @ruleId, @findingId, @eventId, @eventName, @eventSource, @eventTime,
+    @account, @region, @actor, @reason, @message, @approvalId, @error, @json)`;
+
+/** A pending approval into remediation_approvals: named parameters, see approvalRow. */
+export const INSERT_APPROVAL = `INTO remediation_approvals (id, decision_id, created_at, expires_at, status, action_id, event_id, summary, plan_json, decision_json)
+  VALUES (@id, @decisionId, @createdAt, @expiresAt, 'pending', @actionId, @eventId, @summary, @plan, @decision)`;
+
+export function decisionRow(decision: RemediationDecision): Record<string, string | null> {
+  return {
+    id: decision.id,
+    createdAt: decision.createdAt,
+    status: decision.status,
+    mode: decision.mode,
+    actionId: decision.actionId,
+    ruleId: decision.ruleId ?? null,
+    findingId: decision.findingId ?? null,
+    eventId: decision.eventId,
+    eventName: decision.eventName,
+    eventSource: decision.eventSource,
+    eventTime: decision.eventTime,
+    account: decision.account,
+    region: decision.region,
+    actor: decision.actor,
+    reason: decision.reason ?? null,
+    message: decision.message,
+    approvalId: decision.approvalId ?? null,
+    error: decision.error ?? null,
+    json: JSON.stringify(decision),
+  };
+}
+
+export function approvalRow(a: Omit<PendingApproval, 'status'>): Record<string, string> {
+  return { id: a.id, decisionId: a.decisionId, createdAt: a.createdAt, expiresAt: a.expiresAt, actionId: a.actionId, eventId: a.eventId, summary: a.summary, plan: JSON.stringify(a.plan), decision: JSON.stringify(a.decision) };
+}
+
 /** Statuses after which the same event is never acted on again by the same action. */
 const ACTED: readonly DecisionStatus[] = ['executed', 'pending-approval'];
 
@@ -181,14 +219,10 @@ export class SqliteRemediation implements RemediationStore {
   ) {
     const p = (sql: string) => db.prepare(sql);
     this.s = {
-      insertDecision: p(`INSERT OR IGNORE INTO remediation_log (id, created_at, status, mode, action_id, rule_id, finding_id, event_id, event_name, event_source, event_time,
-           account, region, actor, reason, message, approval_id, error, decision_json)
-         VALUES (@id, @createdAt, @status, @mode, @actionId, @ruleId, @findingId, @eventId, @eventName, @eventSource, @eventTime,
-           @account, @region, @actor, @reason, @message, @approvalId, @error, @json)`),
+      insertDecision: p(`INSERT OR IGNORE ${INSERT_DECISION}`),
       acted: p(`SELECT decision_json FROM remediation_log WHERE event_id = ? AND action_id = ? AND status IN (${ACTED.map((s) => `'${s}'`).join(', ')}) ORDER BY created_at DESC LIMIT 1`),
       decision: p('SELECT decision_json FROM remediation_log WHERE id = ?'),
-      insertApproval: p(`INSERT OR IGNORE INTO remediation_approvals (id, decision_id, created_at, expires_at, status, action_id, event_id, summary, plan_json, decision_json)
-         VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)`),
+      insertApproval: p(`INSERT OR IGNORE ${INSERT_APPROVAL}`),
       approval: p('SELECT * FROM remediation_approvals WHERE id = ?'),
       pending: p("SELECT * FROM remediation_approvals WHERE status = 'pending' ORDER BY created_at"),
       overdue: p("SELECT * FROM remediation_approvals WHERE status = 'pending' AND expires_at <= ?"),
@@ -229,30 +263,10 @@ export class SqliteRemediation implements RemediationStore {
   async commit(entry: DecisionCommit): Promise<{ notices: Array<{ row: OutboxRow; created: boolean }> }> {
     const { decision } = entry;
     return this.transaction(() => {
-      const inserted = this.s.insertDecision!.run({
-        id: decision.id,
-        createdAt: decision.createdAt,
-        status: decision.status,
-        mode: decision.mode,
-        actionId: decision.actionId,
-        ruleId: decision.ruleId ?? null,
-        findingId: decision.findingId ?? null,
-        eventId: decision.eventId,
-        eventName: decision.eventName,
-        eventSource: decision.eventSource,
-        eventTime: decision.eventTime,
-        account: decision.account,
-        region: decision.region,
-        actor: decision.actor,
-        reason: decision.reason ?? null,
-        message: decision.message,
-        approvalId: decision.approvalId ?? null,
-        error: decision.error ?? null,
-        json: JSON.stringify(decision),
-      }).changes;
+      const inserted = this.s.insertDecision!.run(decisionRow(decision)).changes;
       if (inserted > 0) {
         const a = entry.approval;
-        if (a) this.s.insertApproval!.run(a.id, a.decisionId, a.createdAt, a.expiresAt, a.actionId, a.eventId, a.summary, JSON.stringify(a.plan), JSON.stringify(a.decision));
+        if (a) this.s.insertApproval!.run(approvalRow(a));
         this.s.settleClaim!.run({ eventId: decision.eventId, actionId: decision.actionId, decisionId: decision.id, status: decision.status, mode: decision.mode, now: entry.now });
       }
       // Notices are keyed by (channel, idempotency key): on a repeated commit they are found, not made again.

@@ -5,7 +5,7 @@
  */
 import Database from 'better-sqlite3';
 import type { PendingApproval } from '../../../src/store/types.js';
-import { REMEDIATION_APPROVALS_SCHEMA, REMEDIATION_LOG_SCHEMA } from '../../../src/store/sqlite/remediation.js';
+import { approvalRow, decisionRow, INSERT_APPROVAL, INSERT_DECISION, REMEDIATION_APPROVALS_SCHEMA, REMEDIATION_LOG_SCHEMA } from '../../../src/store/sqlite/remediation.js';
 import type { RemediationDecision } from '../../../src/remediate/types.js';
 
 export function writeLegacyRemediationFile(file: string, contents: { decisions?: readonly RemediationDecision[]; approvals?: ReadonlyArray<Omit<PendingApproval, 'status'>> }): string {
@@ -13,38 +13,10 @@ export function writeLegacyRemediationFile(file: string, contents: { decisions?:
   try {
     db.exec(REMEDIATION_LOG_SCHEMA);
     db.exec(REMEDIATION_APPROVALS_SCHEMA);
-    const decision = db.prepare(`INSERT INTO remediation_log (id, created_at, status, mode, action_id, rule_id, finding_id, event_id, event_name, event_source, event_time,
-         account, region, actor, reason, message, approval_id, error, decision_json)
-       VALUES (@id, @createdAt, @status, @mode, @actionId, @ruleId, @findingId, @eventId, @eventName, @eventSource, @eventTime,
-         @account, @region, @actor, @reason, @message, @approvalId, @error, @json)`);
-    for (const d of contents.decisions ?? []) {
-      decision.run({
-        id: d.id,
-        createdAt: d.createdAt,
-        status: d.status,
-        mode: d.mode,
-        actionId: d.actionId,
-        ruleId: d.ruleId ?? null,
-        findingId: d.findingId ?? null,
-        eventId: d.eventId,
-        eventName: d.eventName,
-        eventSource: d.eventSource,
-        eventTime: d.eventTime,
-        account: d.account,
-        region: d.region,
-        actor: d.actor,
-        reason: d.reason ?? null,
-        message: d.message,
-        approvalId: d.approvalId ?? null,
-        error: d.error ?? null,
-        json: JSON.stringify(d),
-      });
-    }
-    const approval = db.prepare(`INSERT INTO remediation_approvals (id, decision_id, created_at, expires_at, status, action_id, event_id, summary, plan_json, decision_json)
-       VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)`);
-    for (const a of contents.approvals ?? []) {
-      approval.run(a.id, a.decisionId, a.createdAt, a.expiresAt, a.actionId, a.eventId, a.summary, JSON.stringify(a.plan), JSON.stringify(a.decision));
-    }
+    const decision = db.prepare(`INSERT ${INSERT_DECISION}`);
+    for (const d of contents.decisions ?? []) decision.run(decisionRow(d));
+    const approval = db.prepare(`INSERT ${INSERT_APPROVAL}`);
+    for (const a of contents.approvals ?? []) approval.run(approvalRow(a));
   } finally {
     db.close();
   }
