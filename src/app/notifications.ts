@@ -22,7 +22,8 @@ const SECRET_FIELDS: Partial<Record<ChannelConfig['type'], string[]>> = {
 
 /**
  * Registers what can be known without a network call — literal secret values and environment
- * references — so that even output that never resolved a secret (notify status) cannot print one.
+ * references — so that even output that never resolved a secret (notify status) cannot print one. A URL
+ * is registered with its parts (its path, its query: src/notify/redact.ts), which a receiver may echo alone.
  */
 export function registerKnownSecrets(config: NotificationsConfig, env: NodeJS.ProcessEnv = process.env): void {
   for (const channel of Object.values(config.channels)) {
@@ -31,6 +32,17 @@ export function registerKnownSecrets(config: NotificationsConfig, env: NodeJS.Pr
     for (const value of values) {
       if (!hasSecretReference(value)) secretRedactor.add(value);
       for (const m of value.matchAll(/\$\{env:([^}]+)\}/g)) secretRedactor.add(env[m[1]!.trim()]);
+      // A value made of literal text and environment references only (`https://hooks.example.com/${env:TOKEN}`) is
+      // known whole: registered as the URL it is, so its path and query are redacted wherever they appear alone.
+      if (hasSecretReference(value) && !/\$\{(ssm|secretsmanager):/.test(value)) {
+        let complete = true;
+        const whole = value.replace(/\$\{env:([^}]+)\}/g, (_m, name: string) => {
+          const v = env[name.trim()];
+          if (v === undefined || v === '') complete = false;
+          return v ?? '';
+        });
+        if (complete) secretRedactor.add(whole);
+      }
     }
   }
 }

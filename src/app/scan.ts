@@ -1,7 +1,8 @@
 /**
  * `scan --notify`: findings of a batch scan go to the store with their notifications as they are found, in
  * batches, and are delivered once the scan is done (a batch is over: repeat and storm summaries go out then
- * rather than at the end of their window).
+ * rather than at the end of their window). The notifier should measure storms on the findings' event times
+ * (`stormClock: 'event'`): a scan replays logs, and how fast it reads them says nothing about how fast things happened.
  */
 import type { Finding } from '../findings/types.js';
 import type { RunReport } from '../notify/dispatcher.js';

@@ -21,7 +21,7 @@ import { DescribeRegionsCommand } from '@aws-sdk/client-ec2';
 import { ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { parseArn, parseLogGroupArn, partitionOfRegion } from './arn.js';
-import { callAws, type RetryOptions } from './aws-call.js';
+import { callAws, type CallResult, type RetryOptions } from './aws-call.js';
 import type { AwsClients } from './clients.js';
 import type {
   AccountSnapshot,
@@ -155,23 +155,7 @@ export async function readAccount(clients: AwsClients, options: ReadAccountOptio
 
   // Subscriptions of the topics that alarms on the trails' metrics notify.
   const topicArns = relevantTopicArns(logGroups, alarms);
-  const topics: TopicInfo[] = await mapLimit(topicArns, limit, async (arn) => {
-    const region = parseArn(arn)?.region ?? primary;
-    const subscriptions: SubscriptionInfo[] = [];
-    let nextToken: string | undefined;
-    do {
-      const page = await call('sns:ListSubscriptionsByTopic', region, `topic ${arn}`, () =>
-        clients.sns(region).send(new ListSubscriptionsByTopicCommand({ TopicArn: arn, ...(nextToken ? { NextToken: nextToken } : {}) })),
-      );
-      if (!page.ok) return { arn, region, error: page.error };
-      for (const s of page.value.Subscriptions ?? []) {
-        const subscriptionArn = s.SubscriptionArn ?? '';
-        subscriptions.push({ arn: subscriptionArn, protocol: s.Protocol ?? '', endpoint: s.Endpoint ?? '', confirmed: subscriptionArn.startsWith('arn:') });
-      }
-      nextToken = page.value.NextToken;
-    } while (nextToken);
-    return { arn, region, subscriptions };
-  });
+  const topics: TopicInfo[] = await mapLimit(topicArns, limit, (arn) => readTopic(clients, arn, primary, call));
 
   return {
     ...(accountId !== undefined ? { accountId } : {}),
@@ -187,6 +171,37 @@ export async function readAccount(clients: AwsClients, options: ReadAccountOptio
     topics,
     errors,
   };
+}
+
+type Call = <T>(action: string, region: string, resource: string | undefined, fn: () => Promise<T>) => Promise<CallResult<T>>;
+
+/** One topic's subscriptions (sns:ListSubscriptionsByTopic, every page), in the topic's region. */
+async function readTopic(clients: AwsClients, arn: string, fallbackRegion: string, call: Call): Promise<TopicInfo> {
+  const region = parseArn(arn)?.region ?? fallbackRegion;
+  const subscriptions: SubscriptionInfo[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await call('sns:ListSubscriptionsByTopic', region, `topic ${arn}`, () =>
+      clients.sns(region).send(new ListSubscriptionsByTopicCommand({ TopicArn: arn, ...(nextToken ? { NextToken: nextToken } : {}) })),
+    );
+    if (!page.ok) return { arn, region, error: page.error };
+    for (const s of page.value.Subscriptions ?? []) {
+      const subscriptionArn = s.SubscriptionArn ?? '';
+      subscriptions.push({ arn: subscriptionArn, protocol: s.Protocol ?? '', endpoint: s.Endpoint ?? '', confirmed: subscriptionArn.startsWith('arn:') });
+    }
+    nextToken = page.value.NextToken;
+  } while (nextToken);
+  return { arn, region, subscriptions };
+}
+
+/**
+ * The subscriptions of topics the account snapshot did not read (a topic named with --topic-arn / --topic-name that
+ * no alarm notifies yet), so that --fix can tell whether alarms notifying it would reach anyone. A topic that does not
+ * exist comes back with a not-found error.
+ */
+export async function readTopics(clients: AwsClients, arns: readonly string[], options: { primaryRegion: string; retry?: RetryOptions }): Promise<TopicInfo[]> {
+  const call: Call = (action, region, resource, fn) => callAws(action, region, resource, fn, options.retry);
+  return mapLimit(arns, 8, (arn) => readTopic(clients, arn, options.primaryRegion, call));
 }
 
 const CREDENTIAL_CODES = new Set(['CredentialsProviderError', 'InvalidClientTokenId', 'ExpiredToken', 'ExpiredTokenException', 'UnrecognizedClientException', 'SignatureDoesNotMatch', 'InvalidAccessKeyId']);

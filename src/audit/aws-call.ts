@@ -2,6 +2,7 @@
  * One AWS call, its failure turned into data. The audit never throws because a permission is missing or a service is
  * busy: the error is recorded next to what it was about and the controls that needed it report ERROR.
  */
+import { awsErrorCode, awsErrorMessage, isAwsThrottling } from '../util/aws-errors.js';
 import type { AwsCallError } from './types.js';
 
 const ACCESS_DENIED = new Set([
@@ -16,39 +17,23 @@ const ACCESS_DENIED = new Set([
   'OperationNotPermittedException',
   'CloudTrailAccessNotEnabledException',
 ]);
-const THROTTLED = new Set([
-  'Throttling',
-  'ThrottlingException',
-  'ThrottledException',
-  'TooManyRequestsException',
-  'RequestLimitExceeded',
-  'RequestThrottled',
-  'RequestThrottledException',
-  'SlowDown',
-]);
 const NOT_FOUND = new Set(['ResourceNotFoundException', 'ResourceNotFound', 'TrailNotFoundException', 'NotFound', 'NotFoundException', 'ResourceNotFoundFault']);
 
+/** The error code (src/util/aws-errors.ts: the one AWS error classification). */
 export function errorCode(error: unknown): string {
-  if (error && typeof error === 'object') {
-    const e = error as { name?: unknown; Code?: unknown; code?: unknown };
-    for (const candidate of [e.Code, e.name, e.code]) if (typeof candidate === 'string' && candidate !== 'Error' && candidate !== '') return candidate;
-  }
-  return 'Error';
+  return awsErrorCode(error);
 }
 
 export function classify(code: string, error?: unknown): AwsCallError['kind'] {
   if (ACCESS_DENIED.has(code) || /AccessDenied|Unauthorized/.test(code)) return 'access-denied';
-  if (THROTTLED.has(code) || /Throttl/.test(code)) return 'throttled';
+  if (isAwsThrottling(error ?? { name: code })) return 'throttled';
   if (NOT_FOUND.has(code)) return 'not-found';
-  const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
-  if (status === 429) return 'throttled';
   return 'other';
 }
 
 export function toCallError(error: unknown, action: string, region: string, resource?: string): AwsCallError {
   const code = errorCode(error);
-  const message = error instanceof Error ? error.message : String(error);
-  return { action, region, ...(resource !== undefined ? { resource } : {}), code, message: message.slice(0, 500), kind: classify(code, error) };
+  return { action, region, ...(resource !== undefined ? { resource } : {}), code, message: awsErrorMessage(error, { operation: action }), kind: classify(code, error) };
 }
 
 /** The sentence a human reads: "no permission to call logs:DescribeMetricFilters on log group x in us-east-1 (AccessDeniedException)". */

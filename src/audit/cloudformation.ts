@@ -69,7 +69,11 @@ export function planToTemplate(plan: FixPlan): CloudFormationTemplate {
   return template;
 }
 
+/**
+ * The template as text. YAML is plain: every alarm refers to the topic with its own `{ Ref: AlarmTopic }`, never an
+ * anchor and aliases (`&a1` / `*a1`), which CloudFormation does not accept.
+ */
 export function renderTemplate(plan: FixPlan, format: 'yaml' | 'json'): string {
   const template = planToTemplate(plan);
-  return format === 'json' ? `${JSON.stringify(template, null, 2)}\n` : stringify(template, { lineWidth: 0 });
+  return format === 'json' ? `${JSON.stringify(template, null, 2)}\n` : stringify(template, { lineWidth: 0, aliasDuplicateObjects: false });
 }

@@ -5,8 +5,10 @@
  *
  * What it creates, all in the region of the CloudWatch Logs log group the chosen trail delivers to (alarms see only
  * their own region's metrics; the seed's `--region us-east-1` is right only when the log group is there):
- *  - an SNS topic (or uses --topic-arn), and an email subscription when --email is given (it stays pending until the
- *    recipient confirms it; until then the audit still reports the topic as having no confirmed subscription);
+ *  - an SNS topic (or uses --topic-arn; or, given neither a topic nor --email, reuses the topic the account's CIS
+ *    alarms already notify when it has a confirmed subscriber), and an email subscription when --email is given (it
+ *    stays pending until the recipient confirms it; until then the audit still reports the topic as having no
+ *    confirmed subscription). --apply refuses a plan whose alarms would notify no one (alarmsReachNobody);
  *  - per failing control: a metric filter with the canonical CIS pattern on the trail's log group, unless a filter on
  *    that log group already counts exactly the control's events (then only the alarm is added, on that metric);
  *  - per failing control: an alarm on the metric (Sum >= 1 over 300 s, one datapoint, missing data not breaching) that
@@ -21,7 +23,7 @@ import { DEFAULT_NAMESPACE, DEFAULT_TOPIC_NAME, findControl, patternFor, type Mo
 export { DEFAULT_NAMESPACE, DEFAULT_TOPIC_NAME } from './controls/catalog.js';
 import { groupKey } from './account.js';
 import { buildMetricGroups, judgeGroups } from './evaluate.js';
-import type { AccountSnapshot, AuditReport, LogGroupRef, TrailInfo } from './types.js';
+import type { AccountSnapshot, AuditReport, LogGroupRef, TopicInfo, TrailInfo } from './types.js';
 
 export interface FixOptions {
   rules: RulesById;
@@ -62,6 +64,8 @@ export interface FixPlan {
   /** The topic the alarms notify: the given one, or the ARN CreateTopic will return. */
   topicArn?: string;
   createsTopic: boolean;
+  /** Set when the alarms notify a topic the account's CIS alarms already notify (no topic or --email was given). */
+  reusedTopic?: { arn: string; confirmedSubscriptions: number };
   steps: FixStep[];
   /** Failing controls the plan does not fix, and why. */
   skipped: { control: string; reason: string }[];
@@ -121,7 +125,13 @@ export function planFixes(snapshot: AccountSnapshot, report: AuditReport, option
   let topicRef: string;
   let cliTopic: string;
   const existingTopic = options.topicArn ? snapshot.topics.find((t) => t.arn === options.topicArn) : undefined;
-  if (options.topicArn) {
+  const reusable = options.topicArn === undefined && options.topicName === undefined && options.email === undefined ? reusableTopic(snapshot.topics, region) : undefined;
+  if (reusable) {
+    plan.topicArn = reusable.arn;
+    plan.reusedTopic = { arn: reusable.arn, confirmedSubscriptions: confirmedCount(reusable) };
+    topicRef = reusable.arn;
+    cliTopic = shellQuote(reusable.arn);
+  } else if (options.topicArn) {
     plan.topicArn = options.topicArn;
     topicRef = options.topicArn;
     cliTopic = shellQuote(options.topicArn);
@@ -199,6 +209,42 @@ export function planFixes(snapshot: AccountSnapshot, report: AuditReport, option
   return plan;
 }
 
+const confirmedCount = (topic: TopicInfo) => (topic.subscriptions ?? []).filter((s) => s.confirmed).length;
+
+/**
+ * A topic the account's CIS alarms already notify (the snapshot reads exactly those) in the alarms' region, with a
+ * confirmed subscriber: the one with the most confirmed subscriptions (then the first by ARN).
+ */
+function reusableTopic(topics: readonly TopicInfo[], region: string): TopicInfo | undefined {
+  return topics
+    .filter((t) => t.region === region && !t.error && confirmedCount(t) > 0)
+    .sort((a, b) => confirmedCount(b) - confirmedCount(a) || a.arn.localeCompare(b.arn))[0];
+}
+
+/**
+ * Why the plan's alarms would notify no one, or undefined when they reach someone: --apply refuses such a plan (the
+ * alarms would be made, and the audit after them would still fail every control). They reach someone when --email is
+ * given (a subscription is made; it must then be confirmed) or the topic has a confirmed subscriber. `topics`: the
+ * snapshot's, plus any read for the plan (readTopics) — a topic not among them counts as having no subscriber.
+ */
+export function alarmsReachNobody(plan: FixPlan, topics: readonly TopicInfo[], options: { email?: string }): string | undefined {
+  if (!plan.steps.some((s) => s.operation === 'PutMetricAlarm') || options.email !== undefined) return undefined;
+  const arn = plan.topicArn ?? TOPIC_ARN_PLACEHOLDER;
+  const topic = topics.find((t) => t.arn === arn);
+  if (topic && confirmedCount(topic) > 0) return undefined;
+  let why: string;
+  if (!topic || (plan.createsTopic && topic.error?.kind === 'not-found')) {
+    why = plan.createsTopic ? `topic ${arn} would be created with no subscriber` : `topic ${arn} has no subscriber trailguard can see`;
+  } else if (topic.error?.kind === 'not-found') why = `topic ${arn} does not exist`;
+  else if (topic.error) why = `the subscriptions of topic ${arn} cannot be read (${topic.error.code})`;
+  else if ((topic.subscriptions ?? []).length > 0) why = `topic ${arn} has no confirmed subscription (${topic.subscriptions!.length} pending confirmation)`;
+  else why = `topic ${arn} has no subscriptions`;
+  return (
+    `--apply would create alarms that notify no one: ${why}. Pass --email <address> (and confirm the subscription AWS sends), ` +
+    'or --topic-arn / --topic-name of a topic with a confirmed subscriber'
+  );
+}
+
 function filterStep(control: MonitoringControl, logGroup: LogGroupRef, namespace: string, patterns: PatternSet, profile: string): FixStep {
   const filterName = `trailguard-${control.ruleId}`;
   const pattern = patternFor(control, patterns);
@@ -274,6 +320,13 @@ export function renderFixPlan(plan: FixPlan, options: { apply: boolean }): strin
       `${options.apply ? 'Applying' : 'Plan (dry run; add --apply to make these calls)'}: ${plan.steps.length} call${plan.steps.length === 1 ? '' : 's'} in ${plan.region}` +
         `${plan.logGroup ? ` for log group ${plan.logGroup.name} of trail ${plan.trail}` : ''}`,
     );
+    if (plan.reusedTopic) {
+      const n = plan.reusedTopic.confirmedSubscriptions;
+      out.push(
+        `The alarms notify ${plan.reusedTopic.arn}, the topic the account's CIS alarms already notify (${n} confirmed subscription${n === 1 ? '' : 's'}); ` +
+          'pass --topic-arn, --topic-name or --email for another.',
+      );
+    }
     plan.steps.forEach((step, i) => {
       out.push(`${i + 1}. ${step.description}`);
       out.push(`   SDK: ${step.service}:${step.operation} ${JSON.stringify(step.input)}`);

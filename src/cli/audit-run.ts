@@ -1,18 +1,20 @@
 /** The body of `trailguard audit` (see audit-command.ts for its command line), loaded when the command runs. */
 import { writeFileSync } from 'node:fs';
 import { loadConfig } from '../config/load.js';
-import { isCredentialsError, readAccount } from '../audit/account.js';
+import { isCredentialsError, readAccount, readTopics } from '../audit/account.js';
 import { applyPlan, renderApplyResult, type ApplyResult } from '../audit/apply.js';
 import type { RetryOptions } from '../audit/aws-call.js';
 import { defaultAwsClients, resolveDefaultRegion, type AwsClients } from '../audit/clients.js';
 import { renderTemplate } from '../audit/cloudformation.js';
 import type { PatternSet } from '../audit/controls/catalog.js';
 import { allControlIds, evaluateAccount } from '../audit/evaluate.js';
-import { planFixes, renderFixPlan, type FixPlan } from '../audit/fix-plan.js';
+import { alarmsReachNobody, planFixes, renderFixPlan, TOPIC_ARN_PLACEHOLDER, type FixOptions, type FixPlan } from '../audit/fix-plan.js';
 import { failingControls, renderAuditTable, renderComplianceSummary, summarizeCompliance } from '../audit/render.js';
 import type { AccountSnapshot, AuditReport, Verdict } from '../audit/types.js';
 import { loadRules } from '../rules/load.js';
 import type { RuleDefinition } from '../rules/types.js';
+import { regionListProblem, SNS_TOPIC_ARN_PATTERN } from '../util/aws-names.js';
+import { didYouMean } from '../util/suggest.js';
 import { stderrReporter, type Reporter } from './reporter.js';
 import { UsageError } from './usage-error.js';
 
@@ -51,7 +53,7 @@ export interface AuditCommandDeps {
 }
 
 
-
+/** --fail-on: FAIL, ERROR (any case, comma-separated) or none. */
 function parseFailOn(value: string): Verdict[] {
   if (value.trim().toLowerCase() === 'none') return [];
   const verdicts = value.split(',').map((v) => v.trim().toUpperCase()).filter(Boolean);
@@ -63,14 +65,19 @@ function validate(options: AuditCommandOptions): { failOn: Verdict[]; maxAge: nu
   const ids = new Set(allControlIds());
   for (const [flag, list] of [['--only', options.only], ['--exclude', options.exclude]] as const) {
     const unknown = (list ?? []).filter((id) => !ids.has(id));
-    if (unknown.length > 0) throw new UsageError(`${flag}: unknown control${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')} (controls: ${[...ids].join(', ')})`);
+    if (unknown.length > 0) {
+      const named = unknown.map((id) => `${id}${didYouMean(id, ids, { quote: false })}`).join(', ');
+      throw new UsageError(`${flag}: unknown control${unknown.length === 1 ? '' : 's'} ${named} (controls: ${[...ids].join(', ')})`);
+    }
   }
+  const regionProblem = regionListProblem('--region', options.region !== undefined ? [options.region] : []) ?? regionListProblem('--regions', options.regions);
+  if (regionProblem) throw new UsageError(regionProblem);
   if (options.apply && !options.fix) throw new UsageError('--apply makes the calls of a --fix plan: use --fix --apply');
   for (const flag of ['email', 'topicArn', 'topicName', 'namespace', 'cloudformation'] as const) {
     if (options[flag] !== undefined && !options.fix) throw new UsageError(`--${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} only applies with --fix`);
   }
   if (options.email !== undefined && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(options.email)) throw new UsageError(`--email ${options.email}: not an email address`);
-  if (options.topicArn !== undefined && !/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/.test(options.topicArn)) {
+  if (options.topicArn !== undefined && !SNS_TOPIC_ARN_PATTERN.test(options.topicArn)) {
     throw new UsageError(`--topic-arn ${options.topicArn}: not an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)`);
   }
   if (options.topicArn !== undefined && options.topicName !== undefined) throw new UsageError('--topic-arn and --topic-name exclude each other');
@@ -154,7 +161,7 @@ export async function runAudit(given: AuditCommandOptions, deps: AuditCommandDep
   if (options.format !== 'json') sections.push(renderAuditTable(first.report, render), renderComplianceSummary(first.report, render));
 
   if (options.fix) {
-    plan = planFixes(first.snapshot, first.report, {
+    const fixOptions: FixOptions = {
       rules,
       ...(options.namespace ? { namespace: options.namespace } : {}),
       ...(options.topicName ? { topicName: options.topicName } : {}),
@@ -162,7 +169,19 @@ export async function runAudit(given: AuditCommandOptions, deps: AuditCommandDep
       ...(options.email ? { email: options.email } : {}),
       patterns: options.patterns ?? 'cis',
       ...(options.profile ? { profile: options.profile } : {}),
-    });
+    };
+    let snapshot = first.snapshot;
+    plan = planFixes(snapshot, first.report, fixOptions);
+    // A topic the plan names that no alarm notifies yet (--topic-arn, --topic-name, the default name) was not read
+    // with the account: read its subscriptions, so the plan (and --apply) know whether the alarms would reach anyone.
+    const planned = plan.topicArn;
+    if (planned !== undefined && planned !== TOPIC_ARN_PLACEHOLDER && !snapshot.topics.some((t) => t.arn === planned) && plan.steps.some((s) => s.operation === 'PutMetricAlarm')) {
+      const read = await readTopics(clients, [planned], { primaryRegion: region, ...(deps.retry ? { retry: deps.retry } : {}) });
+      snapshot = { ...snapshot, topics: [...snapshot.topics, ...read] };
+      plan = planFixes(snapshot, first.report, fixOptions);
+    }
+    const nobody = options.apply ? alarmsReachNobody(plan, snapshot.topics, options.email !== undefined ? { email: options.email } : {}) : undefined;
+    if (nobody) throw new UsageError(nobody);
     if (options.format !== 'json') sections.push(`\n${renderFixPlan(plan, { apply: options.apply === true })}`);
     if (options.cloudformation !== undefined) {
       const template = renderTemplate(plan, options.cloudformation.endsWith('.json') ? 'json' : 'yaml');

@@ -18,6 +18,7 @@ import { Command, Option } from 'commander';
 import type { LambdaHandlerName } from '../lambda/environment.js';
 import { stderrReporter } from './reporter.js';
 import { UsageError } from './usage-error.js';
+import { collectValues, splitList } from './options.js';
 
 interface CommonOptions {
   config?: string;
@@ -46,16 +47,15 @@ export interface DeployCommandDeps {
   cwd?: () => string;
 }
 
-const splitIds = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
 
 function common(command: Command): Command {
   return command
     .option('-c, --config <file>', 'config file (default: ./trailguard.config.yaml if present); its deploy section says what to build')
     .option('--out <dir>', 'the cloud assembly directory (templates and bundled function code)', 'cdk.out')
-    .option('--rules <path...>', 'extra rule files or directories (as for scan)')
+    .option('--rules <path>', 'extra rule file or directory, repeatable (as for scan)', collectValues)
     .option('--no-builtin', 'leave out the built-in catalog')
-    .option('--only <ids>', 'deploy only these rule ids (comma-separated, repeatable)', splitIds)
-    .option('--exclude <ids>', 'do not deploy these rule ids (comma-separated, repeatable)', splitIds)
+    .option('--only <ids>', 'deploy only these rule ids (comma-separated, repeatable)', splitList)
+    .option('--exclude <ids>', 'do not deploy these rule ids (comma-separated, repeatable)', splitList)
     .option('--no-nag', 'skip cdk-nag (AwsSolutions) at synth')
     .option('-q, --quiet', 'print only warnings and errors');
 }

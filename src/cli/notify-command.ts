@@ -9,7 +9,8 @@ const io = (quiet?: boolean) => ({ stdout: process.stdout, reporter: stderrRepor
 /**
  * `trailguard notify test | status | retry | run`. The command line only; the work (and SQLite,
  * nodemailer) is loaded when a subcommand runs, so other commands start fast.
- * Exit codes: 0 done; 1 a delivery failed (test, retry, run); 2 usage or configuration error.
+ * Exit codes: 0 done; 1 a delivery failed (test, retry, run); 2 usage or configuration error (and `retry --id`
+ * when none of the ids names a delivery; ids that match none, or a delivery that is not failed, are warned about).
  */
 export function notifyCommand(): Command {
   const notify = new Command('notify').description('notification channels and the delivery outbox: send a test, show pending/failed deliveries, re-drive them');
@@ -47,7 +48,7 @@ export function notifyCommand(): Command {
     common(new Command('retry'))
       .description('re-drive failed deliveries (fresh attempt budget), then deliver them')
       .option('--channel <name>', 'only this channel')
-      .addOption(new Option('--id <ids>', 'only these delivery ids (comma-separated, repeatable; see notify status)').argParser(collect))
+      .addOption(new Option('--id <ids>', 'only these delivery ids (comma-separated, repeatable; see notify status); exit 2 when none of them exists').argParser(collect))
       .option('--no-deliver', 'only re-queue; deliver later (notify run, or the next scan --notify)')
       .option('--timeout <duration>', 'stop delivering after this long; what is left stays pending (default 2m)')
       .option('-v, --verbose', 'log every delivery')

@@ -234,6 +234,22 @@ export async function runNotifyRetry(options: DeliverOptions & { channel?: strin
   const notifications = options.deliver !== false ? requireChannels(config.notifications, loaded.file) : config.notifications;
   const { store } = await openCommandStore(loaded, options, 'create', io.cwd);
   try {
+    if (ids.length > 0) {
+      // Each id named is said for: one that matches no delivery, one that is not failed, one on another channel.
+      const unknown: string[] = [];
+      for (const id of [...new Set(ids)]) {
+        const row = await store.outbox.get(id);
+        if (!row) unknown.push(id);
+        else if (options.channel !== undefined && row.channel !== options.channel) io.reporter.warn(`delivery ${id} is on channel ${row.channel}, not ${options.channel}: left as it is`);
+        else if (row.state !== 'failed') io.reporter.warn(`delivery ${id} is ${row.state}, not failed: nothing to retry`);
+      }
+      if (unknown.length > 0) {
+        const what = `no delivery with id ${unknown.join(', ')} in ${store.location} (see trailguard notify status)`;
+        // Not one id named a delivery: a mistake in the command, not an empty retry.
+        if (unknown.length === new Set(ids).size) throw new UsageError(what);
+        io.reporter.warn(what);
+      }
+    }
     const requeued = await store.outbox.requeueFailed({ ...(options.channel !== undefined ? { channel: options.channel } : {}), ids, now: Date.now() });
     io.reporter.info(`re-queued ${requeued} failed deliver${requeued === 1 ? 'y' : 'ies'}`);
     if (options.deliver === false || requeued === 0 || !notifications) return 0;

@@ -1,18 +1,22 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { streamOutput } from '../pipeline/output.js';
+import { planInputs } from '../sources/index.js';
 import { decodeRecords } from '../cloudtrail/decode.js';
 import { toEventBridgeEnvelope } from '../cloudtrail/envelope.js';
 import { PatternError } from '../patterns/errors.js';
 import { compileEventPattern } from '../patterns/eventbridge/index.js';
 import { compileFilterPattern } from '../patterns/filter/index.js';
 import type { CompiledPattern } from '../patterns/types.js';
+import { checkInputPaths } from './options.js';
 import { formatRejectLocation } from './scan-summary.js';
-import { UsageError } from './usage-error.js';
+import { RunFailedError, UsageError } from './usage-error.js';
 
 interface PatternTestOptions {
   eventbridge?: string;
   filter?: string;
   event: string[];
+  matchesOnly?: boolean;
 }
 
 interface Candidate {
@@ -31,8 +35,9 @@ export function patternCommand(): Command {
     .description('match an EventBridge event pattern or a CloudWatch Logs filter pattern against events; exit 0 if any event matches, 1 if none does')
     .option('--eventbridge <pattern>', 'an EventBridge event pattern (JSON), or @file to read it from a file')
     .option('--filter <pattern>', 'a CloudWatch Logs filter pattern, or @file to read it from a file')
-    .requiredOption('--event <file...>', 'events: CloudTrail records or log files, EventBridge events, text log lines, or - for stdin')
-    .action((options: PatternTestOptions) => {
+    .requiredOption('--event <file...>', 'events: CloudTrail records or log files, EventBridge events, text log lines, directories (read recursively), or - for stdin')
+    .option('--matches-only', 'print only the events that matched (the count goes to stderr)')
+    .action(async (options: PatternTestOptions) => {
       if ((options.eventbridge === undefined) === (options.filter === undefined)) throw new UsageError('give exactly one of --eventbridge and --filter');
       const isFilter = options.filter !== undefined;
       const text = readArgument((options.eventbridge ?? options.filter)!);
@@ -43,17 +48,37 @@ export function patternCommand(): Command {
         if (error instanceof PatternError) throw new UsageError(`invalid ${isFilter ? 'CloudWatch Logs filter' : 'EventBridge'} pattern: ${error.message}${caret(text, error.offset)}`);
         throw error;
       }
+      checkInputPaths(options.event, '--event');
+      // Directories are read as scan reads them (recursively, in a fixed order); what cannot be read is said on stderr.
+      const plan = await planInputs(options.event);
+      const out = streamOutput(process.stdout);
       let matched = 0;
       let total = 0;
-      for (const file of options.event) {
-        for (const candidate of candidates(file)) {
+      let failed = 0;
+      for (const entry of plan.entries) {
+        if (entry.kind === 'error') {
+          if (entry.error) process.stderr.write(`${entry.error.skipped ? 'skipped' : 'rejected'}: ${formatRejectLocation(entry.error)}: ${entry.error.reason}\n`);
+          continue;
+        }
+        for (const candidate of candidates(entry.path)) {
           total++;
-          const ok = compiled.matches(isFilter ? candidate.logEvent : candidate.envelope);
+          let ok: boolean;
+          try {
+            ok = compiled.matches(isFilter ? candidate.logEvent : candidate.envelope);
+          } catch (error) {
+            // The engine failed on this event: said, counted and fatal to the verdict, never taken for "no match".
+            failed++;
+            process.stderr.write(`error: matching failed on ${candidate.label}: ${error instanceof Error ? error.message : String(error)}\n`);
+            continue;
+          }
           if (ok) matched++;
-          process.stdout.write(`${ok ? 'MATCH   ' : 'no match'}  ${candidate.label}\n`);
+          if (ok || !options.matchesOnly) out.write(`${ok ? 'MATCH   ' : 'no match'}  ${candidate.label}\n`);
         }
       }
-      process.stdout.write(`${matched} of ${total} events matched\n`);
+      const count = `${matched} of ${total} events matched\n`;
+      if (options.matchesOnly) process.stderr.write(count);
+      else out.write(count);
+      if (failed > 0) throw new RunFailedError(`matching failed on ${failed} event${failed === 1 ? '' : 's'}: the result is incomplete`);
       process.exitCode = matched > 0 ? 0 : 1;
     });
   return pattern;
@@ -84,12 +109,14 @@ function candidates(file: string): Candidate[] {
   try {
     raw = readFileSync(file === '-' ? 0 : file);
   } catch (error) {
-    throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
+    process.stderr.write(`rejected: ${file}: cannot read: ${(error as Error).message}\n`);
+    return [];
   }
   const direct = eventBridgeEvents(raw);
   if (direct) return direct.map((event, i) => ({ label: `${file}#${i} ${String(event['detail-type'])} from ${String(event.source)}`, envelope: event, logEvent: event }));
   const decoded = decodeRecords(raw, { source: file });
-  if (decoded.records.length === 0 && !raw.subarray(0, 2).equals(Buffer.from([0x1f, 0x8b]))) {
+  const deliberateSkip = decoded.rejects.some((reject) => reject.skipped);
+  if (decoded.records.length === 0 && !deliberateSkip && !raw.subarray(0, 2).equals(Buffer.from([0x1f, 0x8b]))) {
     // Not CloudTrail at all: plain log lines, as a filter pattern sees them in a log group.
     return raw
       .toString('utf8')

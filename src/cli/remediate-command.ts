@@ -5,6 +5,7 @@
  *   trailguard remediate --event FILE [--enforce | --as-configured | --offline] [--format text|json]
  *   trailguard remediate approve ID [--by NAME]
  *   trailguard remediate reject ID [--by NAME] [--reason TEXT]
+ *   trailguard remediate retry ID [--by NAME]          (a failed plan: an approval id or a failed decision id)
  *   trailguard remediate pending | log [--limit N] [--event-id ID]
  *   trailguard remediate policy [--all] [--accounts ...] [--regions ...]
  *   common: [-c FILE] [--store FILE] [--no-notify] [--notify-timeout 60s]
@@ -31,6 +32,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { decodeRecords } from '../cloudtrail/decode.js';
+import { accountIdListProblem, regionListProblem } from '../util/aws-names.js';
 import type { LoadedConfig } from '../config/load.js';
 import { DEFAULT_CONFIG_FILE } from '../config/load.js';
 import { createDetector } from '../detect/detector.js';
@@ -45,6 +47,9 @@ import { stderrReporter } from './reporter.js';
 import { resolveRuleSet } from './rule-set.js';
 import { parseDurationOption } from './time-options.js';
 import { UsageError } from './usage-error.js';
+import { checkInputPaths, collectValues, splitList } from './options.js';
+import { formatRejectLocation } from './scan-summary.js';
+import { planInputs } from '../sources/index.js';
 
 type Out = NodeJS.WritableStream & { isTTY?: boolean };
 
@@ -88,7 +93,6 @@ function print(stdout: Out, format: 'text' | 'json' | undefined, decisions: Reme
   else for (const d of decisions) stdout.write(`${renderDecision(d)}\n\n`);
 }
 
-const splitList = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
 
 /**
  * -c, --store, --profile, --format, --no-notify and --notify-timeout are the `remediate` command's and apply to its subcommands too
@@ -210,29 +214,27 @@ export function remediateCommand(deps: RemediateCommandDeps = {}): Command {
     .option('--store <file>', 'the store (remediation log, approvals, notification outbox; default: the config\'s store.path, else .trailguard/trailguard.db)')
     .option('--no-notify', 'do not send the decisions to the notification channels (they are still logged)')
     .option('--notify-timeout <duration>', 'stop delivering the decisions\' notifications after this long; the rest stays pending for `notify run` (default 60s)')
-    .option('--rules <path...>', 'extra rule files or directories')
+    .option('--rules <path>', 'extra rule file or directory, repeatable', collectValues)
     .option('--no-builtin', 'leave out the built-in rule catalog')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (options: CommonOptions & { event?: string; enforce?: boolean; asConfigured?: boolean; offline?: boolean; rules?: string[]; builtin?: boolean }) => {
-      if (options.event === undefined) throw new UsageError('give --event FILE (or a subcommand: approve, reject, pending, log, policy)');
+      if (options.event === undefined) throw new UsageError('give --event FILE (or a subcommand: approve, reject, retry, pending, log, policy)');
       if (options.enforce && options.offline) throw new UsageError('--enforce and --offline exclude each other');
       if (options.enforce && options.asConfigured) throw new UsageError('--enforce and --as-configured exclude each other');
       if (options.asConfigured && options.offline) throw new UsageError('--as-configured and --offline exclude each other');
       const warn = stderrReporter(stderr());
-      let input: Buffer;
-      try {
-        input = options.event === '-' ? readFileSync(0) : readFileSync(path.resolve(cwd(), options.event));
-      } catch (error) {
-        throw new UsageError(`--event ${options.event}: ${(error as Error).message}`);
-      }
+      const inputs = await readEventInputs(options.event, cwd(), warn);
       const ctx = await setup(options, options.enforce || options.asConfigured ? 'write' : 'preview');
       const { loaded } = ctx;
       // Delivery failures are reported on stderr and kept in the outbox; the exit code is the remediation's.
       await ctx.run(async () => {
         if (!ctx.persistent) warn.warn(`no store (none at ${storeLocation(loaded.config, options, cwd())}, no --store or store.path): decisions are printed but not kept`);
-        const decoded = decodeRecords(input, { source: options.event });
-        for (const reject of decoded.rejects) warn.warn(`${options.event}: ${reject.reason}`);
-        if (decoded.records.length === 0) throw new UsageError(`--event ${options.event}: no CloudTrail record in it`);
+        const records = inputs.flatMap(({ source, bytes }) => {
+          const decoded = decodeRecords(bytes, { source });
+          for (const reject of decoded.rejects) warn.warn(`${source}: ${reject.reason}`);
+          return decoded.records;
+        });
+        if (records.length === 0) throw new UsageError(`--event ${options.event}: no CloudTrail record in it`);
         const { rules } = resolveRuleSet({ ...(options.rules ? { rules: options.rules } : {}), noBuiltin: options.builtin === false }, loaded.config, warn);
         const detector = createDetector(rules);
         const runner = ctx.open(options.offline ? offlineClients() : await makeClients(options.profile, ctx.remediation), {
@@ -241,7 +243,7 @@ export function remediateCommand(deps: RemediateCommandDeps = {}): Command {
         });
         const decisions: RemediationDecision[] = [];
         const unmatched: string[] = [];
-        for (const { record } of decoded.records) {
+        for (const { record } of records) {
           const findings = detector.evaluate(record);
           const configured = findings.filter((f) => (ctx.remediation.rules ?? {})[f.ruleId] !== undefined);
           if (configured.length === 0) {
@@ -274,7 +276,10 @@ export function remediateCommand(deps: RemediateCommandDeps = {}): Command {
             // Checked here first, so a mistake is said now rather than in the function's log.
             const approval = await ctx.store.remediation.getApproval(id);
             if (!approval) throw new UsageError(`no approval ${id} in ${ctx.store.location}`);
-            if (approval.status !== 'pending') throw new UsageError(`approval ${id} is ${approval.status}${approval.decidedBy ? ` (by ${approval.decidedBy} at ${approval.decidedAt})` : ''}`);
+            if (approval.status !== 'pending') {
+              const again = approval.status === 'approved' ? `; if its run failed, run it again with \`trailguard remediate retry ${id}\`` : '';
+              throw new UsageError(`approval ${id} is ${approval.status}${approval.decidedBy ? ` (by ${approval.decidedBy} at ${approval.decidedAt})` : ''}${again}`);
+            }
             const { handApprovalToQueue } = await import('../app/remediation-queue.js');
             const messageId = await handApprovalToQueue(queueUrl, { approvalId: id, by }, options.profile);
             stdout().write(`approval ${id} handed to the deployed remediate function (message ${messageId}): it runs the plan with its own role and notifies the decision; see it with trailguard remediate log\n`);
@@ -282,6 +287,26 @@ export function remediateCommand(deps: RemediateCommandDeps = {}): Command {
           }
           const runner = ctx.open(await makeClients(options.profile, ctx.remediation));
           const decision = await runner.approve(id, by);
+          for (const p of runner.problems) stderrReporter(stderr()).warn(p);
+          print(stdout(), options.format, [decision]);
+          process.exitCode = decision.status === 'executed' ? 0 : 1;
+        });
+      }),
+  );
+
+  command.addCommand(
+    new Command('retry')
+      .description('run a failed plan again, exactly, as a new decision: an approved plan whose run failed (or was never recorded), or a failed decision')
+      .argument('<id>', 'approval id (approved, its run failed) or decision id (failed; see `remediate log`)')
+      .option('--by <name>', 'who retries (default: $USER)')
+      .action(async (id: string, _local: unknown, self: Command) => {
+        const options = global<{ by?: string }>(self);
+        const by = options.by ?? process.env.USER ?? 'unknown';
+        const ctx = await setup(options, 'existing', 'retry');
+        await ctx.run(async () => {
+          // The plan runs here, with your credentials (--profile), like `approve --local`.
+          const runner = ctx.open(await makeClients(options.profile, ctx.remediation));
+          const decision = await runner.retry(id, by);
           for (const p of runner.problems) stderrReporter(stderr()).warn(p);
           print(stdout(), options.format, [decision]);
           process.exitCode = decision.status === 'executed' ? 0 : 1;
@@ -355,12 +380,39 @@ export function remediateCommand(deps: RemediateCommandDeps = {}): Command {
         const remediation = loadCommandConfig(options, cwd()).config.remediation ?? {};
         const actions = options.all ? allActions() : enabledActions(remediation);
         if (actions.length === 0) throw new UsageError('no remediation action is configured (remediation.rules): nothing needs permissions; use --all for every action');
+        const problem = accountIdListProblem('--accounts', options.accounts) ?? regionListProblem('--regions', options.regions);
+        if (problem) throw new UsageError(problem);
         const accounts = options.accounts ?? remediation.scope?.accounts;
         const regions = options.regions ?? remediation.scope?.regions;
         stdout().write(`${JSON.stringify(buildIamPolicy(actions, { ...(accounts ? { accounts } : {}), ...(regions ? { regions } : {}) }), null, 2)}\n`);
       }),
   );
   return command;
+}
+
+/**
+ * The bytes behind `--event`: a file, stdin (`-`), or a directory read as scan reads one (recursively, in a fixed
+ * order); a file that cannot be read is said on stderr and the others go on.
+ */
+async function readEventInputs(event: string, workDir: string, warn: ReturnType<typeof stderrReporter>): Promise<{ source: string; bytes: Buffer }[]> {
+  if (event === '-') return [{ source: '-', bytes: readFileSync(0) }];
+  const target = path.resolve(workDir, event);
+  checkInputPaths([target], '--event');
+  const plan = await planInputs([target]);
+  const inputs: { source: string; bytes: Buffer }[] = [];
+  for (const entry of plan.entries) {
+    if (entry.kind === 'error') {
+      if (entry.error) warn.warn(`${formatRejectLocation(entry.error)}: ${entry.error.reason}`);
+      continue;
+    }
+    try {
+      inputs.push({ source: entry.path, bytes: readFileSync(entry.path) });
+    } catch (error) {
+      warn.warn(`${entry.path}: ${(error as Error).message}`);
+    }
+  }
+  if (inputs.length === 0) throw new UsageError(`--event ${event}: no file to read`);
+  return inputs;
 }
 
 /** Clients for --offline and for commands that make no AWS call: any call is refused. */

@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { runRuleTests } from '../rules/test-runner.js';
+import { runRuleTestSuite } from '../rules/test-runner.js';
+import { didYouMean } from '../util/suggest.js';
 import type { Rule } from '../rules/types.js';
 import { loadConfig } from '../config/load.js';
 import { resolveRuleSet, type RuleSetOptions } from './rule-set.js';
 import { stderrReporter } from './reporter.js';
 import { UsageError } from './usage-error.js';
+import { collectValues } from './options.js';
 
 interface CommonOptions extends RuleSetOptions {
   config?: string;
@@ -13,15 +15,15 @@ interface CommonOptions extends RuleSetOptions {
 
 function ruleSetOptions(command: Command): Command {
   return command
-    .option('--rules <path...>', 'extra rule files or directories (a rule with a built-in id overrides it)')
+    .option('--rules <path>', 'extra rule file or directory, repeatable (a rule with a built-in id overrides it)', collectValues)
     .option('--no-builtin', 'leave out the built-in catalog')
     .option('-c, --config <file>', 'config file (default: ./trailguard.config.yaml if present)');
 }
 
 function load(options: CommonOptions & { builtin?: boolean }, checkEventNames = false) {
   const reporter = stderrReporter();
-  const { config } = loadConfig(options.config);
-  const { rules, loaded } = resolveRuleSet({ ...options, noBuiltin: options.builtin === false, checkEventNames }, config, reporter);
+  const { config, file } = loadConfig(options.config);
+  const { rules, loaded } = resolveRuleSet({ ...options, noBuiltin: options.builtin === false, checkEventNames, ...(file ? { configFile: file } : {}) }, config, reporter);
   return { rules, loaded, reporter };
 }
 
@@ -59,7 +61,10 @@ export function rulesCommand(): Command {
     .action((id: string, options: CommonOptions & { format: string; builtin?: boolean }) => {
       const { rules: list } = load(options);
       const rule = list.find((r) => r.id === id);
-      if (!rule) throw new UsageError(`no rule "${id}"; run "trailguard rules list" to see the ids`);
+      if (!rule) {
+        const suggestion = didYouMean(id, list.map((r) => r.id), { quote: false });
+        throw new UsageError(`no rule ${id}${suggestion || ' (trailguard rules list shows the ids)'}`);
+      }
       if (options.format === 'json') {
         const { pattern: _p, compiledChecks: _c, templates: _t, ...definition } = rule;
         process.stdout.write(`${JSON.stringify(definition, null, 2)}\n`);
@@ -70,18 +75,25 @@ export function rulesCommand(): Command {
 
   ruleSetOptions(rules.command('test').description("run every rule's own must-match and must-not-match events").argument('[ids...]', 'only these rules'))
     .option('-v, --verbose', 'list passing cases too')
-    .action((ids: string[], options: CommonOptions & { verbose?: boolean; builtin?: boolean }) => {
-      const { rules: list, loaded, reporter } = load({ ...options, only: ids.length ? ids : options.only }, true);
-      const results = runRuleTests(list);
+    .option('--strict', 'a rule without an event that must match or without a near-miss fails (user rules may omit their tests otherwise)')
+    .action((ids: string[], options: CommonOptions & { verbose?: boolean; strict?: boolean; builtin?: boolean }) => {
+      const { rules: list, loaded, reporter } = load({ ...options, ...(ids.length ? { only: ids, onlyFrom: '' } : {}) }, true);
+      const { results, ruleErrors } = runRuleTestSuite(list, { strict: options.strict === true });
       const failed = results.filter((r) => !r.passed);
       for (const result of results) {
         if (result.passed && !options.verbose) continue;
         const mark = result.passed ? 'ok  ' : 'FAIL';
         process.stdout.write(`${mark} ${result.ruleId} ${result.kind} "${result.name}"${result.problem ? `: ${result.problem}` : ''}\n`);
       }
+      for (const e of ruleErrors) {
+        process.stdout.write(`ERROR ${e.ruleId} threw on ${e.testOf.ruleId} ${e.testOf.kind} "${e.testOf.name}": ${e.message}\n`);
+      }
       const problems = loaded.errors.length + loaded.warnings.length;
-      process.stdout.write(`${list.length} rules, ${results.length - failed.length} passed, ${failed.length} failed${problems ? `, ${loaded.errors.length} load errors, ${loaded.warnings.length} warnings` : ''}\n`);
-      if (failed.length > 0 || loaded.errors.length > 0 || reporter.counts().errors > 0) process.exitCode = 1;
+      const errorsText = ruleErrors.length ? `, ${ruleErrors.length} rule error${ruleErrors.length === 1 ? '' : 's'}` : '';
+      process.stdout.write(
+        `${list.length} rules, ${results.length - failed.length} passed, ${failed.length} failed${errorsText}${problems ? `, ${loaded.errors.length} load errors, ${loaded.warnings.length} warnings` : ''}\n`,
+      );
+      if (failed.length > 0 || ruleErrors.length > 0 || loaded.errors.length > 0 || reporter.counts().errors > 0) process.exitCode = 1;
     });
 
   return rules;

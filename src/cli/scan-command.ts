@@ -1,18 +1,21 @@
-import { createWriteStream, openSync, type WriteStream } from 'node:fs';
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { loadConfig } from '../config/load.js';
-import type { Reject } from '../cloudtrail/types.js';
+import type { EventBridgeEnvelope, Reject } from '../cloudtrail/types.js';
 import { createDetector } from '../detect/detector.js';
 import { renderFindingsTable } from '../findings/render-table.js';
 import type { Finding } from '../findings/types.js';
+import { fileOutput, streamOutput, type Output } from '../pipeline/output.js';
 import { scanInputs, type ScanSummary } from '../pipeline/scan.js';
-import { SEVERITIES, severityRank, type Severity } from '../rules/types.js';
+import { DEFAULT_SEEN_EVENTS_LIMIT } from '../pipeline/seen-events.js';
+import type { LoadedRules } from '../rules/load.js';
+import { SEVERITIES, severityRank, type Rule, type Severity } from '../rules/types.js';
+import { checkInputPaths, collectValues, oneOf, splitList } from './options.js';
 import { resolveRuleSet } from './rule-set.js';
-import { stderrReporter } from './reporter.js';
+import { stderrReporter, type Reporter } from './reporter.js';
 import { formatRejectLocation, renderScanSummary } from './scan-summary.js';
 import { parseTimeOption } from './time-options.js';
-import { UsageError } from './usage-error.js';
+import { RunFailedError, UsageError } from './usage-error.js';
 
 interface ScanCommandOptions {
   rules?: string[];
@@ -32,28 +35,34 @@ interface ScanCommandOptions {
   notify?: boolean;
   notifyTimeout?: string;
   store?: string;
+  strict?: boolean;
+  allowEmpty?: boolean;
 }
 
 /** How many rejects are spelled out on stderr before the rest are only counted (all go to --rejects FILE). */
 const REJECTS_SHOWN = 20;
+/** How many rule errors are spelled out on stderr before the rest are only counted. */
+const RULE_ERRORS_SHOWN = 10;
 
-const splitIds = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
+const FORMATS = ['table', 'json', 'jsonl'] as const;
 
 export function scanCommand(): Command {
   return new Command('scan')
     .description('evaluate the rules over CloudTrail logs: files, directories (recursive) or - for stdin')
     .argument('<paths...>', 'CloudTrail log files (gzipped or not), directories, or - for stdin')
-    .option('--rules <path...>', 'extra rule files or directories (a rule with a built-in id overrides it)')
+    .option('--rules <path>', 'extra rule file or directory, repeatable (a rule with a built-in id overrides it)', collectValues)
     .option('--no-builtin', 'leave out the built-in catalog')
-    .option('--only <ids>', 'evaluate only these rule ids (comma-separated, repeatable)', splitIds)
-    .option('--exclude <ids>', 'do not evaluate these rule ids (comma-separated, repeatable)', splitIds)
-    .addOption(new Option('--min-severity <severity>', 'report only findings at or above this severity').choices(SEVERITIES))
+    .option('--only <ids>', 'evaluate only these rule ids (comma-separated, repeatable)', splitList)
+    .option('--exclude <ids>', 'do not evaluate these rule ids (comma-separated, repeatable)', splitList)
+    .addOption(new Option('--min-severity <severity>', 'report only findings at or above this severity').choices(SEVERITIES).argParser(oneOf(SEVERITIES)))
     .option('--since <time>', 'only events at or after this time (ISO 8601, or a duration ago such as 24h, 7d)')
     .option('--until <time>', 'only events before this time (ISO 8601, or a duration ago)')
-    .addOption(new Option('--format <format>', 'output format (default: table, or the config file\'s scan.format)').choices(['table', 'json', 'jsonl']))
+    .addOption(new Option('--format <format>', 'output format (default: table, or the config file\'s scan.format)').choices(FORMATS).argParser(oneOf(FORMATS)))
     .option('-o, --output <file>', 'write findings to this file instead of stdout')
-    .addOption(new Option('--fail-on <severity>', 'exit with status 1 when a finding at or above this severity exists').choices(SEVERITIES))
+    .addOption(new Option('--fail-on <severity>', 'exit with status 1 when a finding at or above this severity exists').choices(SEVERITIES).argParser(oneOf(SEVERITIES)))
     .option('--rejects <file>', 'write every rejected or skipped input, with its reason and location, as JSON Lines')
+    .option('--strict', 'exit 2 when a rule errors on an event, or a rule fails to load or has a warning (default: reported, the run goes on)')
+    .option('--allow-empty', 'with --fail-on or --strict: inputs holding no CloudTrail record are not a failure')
     .option('-c, --config <file>', 'config file (default: ./trailguard.config.yaml if present)')
     .option('--no-progress', 'no progress bar (it is drawn only when stderr is a terminal)')
     .option('-q, --quiet', 'no summary on stderr (warnings and errors still appear)')
@@ -75,12 +84,15 @@ async function runScan(paths: string[], options: ScanCommandOptions): Promise<nu
   const format = options.format ?? config.scan?.format ?? 'table';
   const minSeverity = options.minSeverity ?? config.scan?.minSeverity;
   const failOn = options.failOn ?? config.scan?.failOn;
+  const strict = options.strict === true;
 
-  const { rules } = resolveRuleSet({ rules: options.rules, only: options.only, exclude: options.exclude, noBuiltin: options.builtin === false }, config, reporter);
+  const { rules, loaded: loadedRules } = resolveRuleSet({ rules: options.rules, only: options.only, exclude: options.exclude, noBuiltin: options.builtin === false }, config, reporter);
+  if (strict) checkRulesStrictly(loadedRules);
   if (rules.length === 0) throw new UsageError('no rules to evaluate (check --rules, --only, --exclude and the config file)');
-  const detector = createDetector(rules, {
-    onRuleError: (rule, event, error) => reporter.error(`rule ${rule.id} failed on event ${event.detail.eventID ?? '(no eventID)'}: ${(error as Error).message}`),
-  });
+  checkInputPaths(paths);
+  const progress = createProgress(options.progress !== false && process.stderr.isTTY === true);
+  const ruleErrors = ruleErrorLog(reporter, progress);
+  const detector = createDetector(rules, { onRuleError: ruleErrors.add });
 
   // Notification config and store are checked before any work starts, so a mistake there is a usage error up front.
   // A stdout channel writes to stderr while the findings themselves go to stdout.
@@ -91,52 +103,115 @@ async function runScan(paths: string[], options: ScanCommandOptions): Promise<nu
         { stdout: options.output ? process.stdout : process.stderr, reporter },
       )
     : undefined;
-  const out: NodeJS.WritableStream = options.output ? openOutput('--output', options.output) : process.stdout;
-  const rejectsOut: WriteStream | undefined = options.rejects ? openOutput('--rejects', options.rejects) : undefined;
-  const collected: Finding[] = [];
+  // Outputs are opened (or probed) before any work starts, so a path that cannot be written is an error up front.
+  const outputs: Output[] = [];
+  let summary: ScanSummary;
   let worst = -1;
-  let rejectsShown = 0;
-  const progress = createProgress(options.progress !== false && process.stderr.isTTY === true);
+  try {
+    const out = options.output ? fileOutput('--output', options.output, format === 'jsonl' ? 'lines' : 'whole') : streamOutput(process.stdout);
+    outputs.push(out);
+    const rejectsOut = options.rejects ? fileOutput('--rejects', options.rejects, 'lines') : undefined;
+    if (rejectsOut) outputs.push(rejectsOut);
+    const collected: Finding[] = [];
+    let rejectsShown = 0;
 
-  const summary = await scanInputs(paths, detector, {
-    since,
-    until,
-    minSeverity,
-    onPlan: (plan) => progress?.start(plan.totalBytes),
-    onProgress: (bytes) => progress?.update(bytes),
-    onFinding: (finding) => {
-      worst = Math.max(worst, severityRank(finding.severity));
-      if (format === 'jsonl') out.write(`${JSON.stringify(finding)}\n`);
-      else collected.push(finding);
-      return notifications?.add(finding);
-    },
-    onReject: (reject: Reject) => {
-      rejectsOut?.write(`${JSON.stringify(reject)}\n`);
-      if (reject.skipped) return;
-      if (rejectsShown++ < REJECTS_SHOWN) {
-        progress?.clear();
-        reporter.warn(`${formatRejectLocation(reject)}: ${reject.kind}: ${reject.reason}`);
-      }
-    },
-  });
-  progress?.stop();
+    summary = await scanInputs(paths, detector, {
+      since,
+      until,
+      minSeverity,
+      onPlan: (plan) => progress?.start(plan.totalBytes),
+      onProgress: (bytes) => progress?.update(bytes),
+      onFinding: (finding) => {
+        worst = Math.max(worst, severityRank(finding.severity));
+        if (format === 'jsonl') out.write(`${JSON.stringify(finding)}\n`);
+        else collected.push(finding);
+        return notifications?.add(finding);
+      },
+      onReject: (reject: Reject) => {
+        rejectsOut?.write(`${JSON.stringify(reject)}\n`);
+        if (reject.skipped) return;
+        if (rejectsShown++ < REJECTS_SHOWN) {
+          progress?.clear();
+          reporter.warn(`${formatRejectLocation(reject)}: ${reject.kind}: ${reject.reason}`);
+        }
+      },
+    });
+    progress?.stop();
 
-  const brokenRejects = summary.rejects - summary.skipped;
-  if (brokenRejects > REJECTS_SHOWN) {
-    reporter.warn(`${brokenRejects - REJECTS_SHOWN} more rejects not shown${options.rejects ? ` (all are in ${options.rejects})` : ' (write them all with --rejects FILE)'}`);
+    const brokenRejects = summary.rejects - summary.skipped;
+    if (brokenRejects > REJECTS_SHOWN) {
+      reporter.warn(`${brokenRejects - REJECTS_SHOWN} more rejects not shown${options.rejects ? ` (all are in ${options.rejects})` : ' (write them all with --rejects FILE)'}`);
+    }
+    ruleErrors.finish();
+    // The rejects file first: a failure there must not come after the findings were already printed.
+    rejectsOut?.close();
+    if (format === 'table') {
+      const terminal = !options.output && process.stdout.isTTY === true;
+      out.write(renderFindingsTable(collected, { width: terminal ? process.stdout.columns : undefined, color: terminal && !('NO_COLOR' in process.env) }));
+    }
+    if (format === 'json') out.write(`${JSON.stringify({ findings: collected, summary }, null, 2)}\n`);
+    out.close();
+  } catch (error) {
+    progress?.stop();
+    for (const output of outputs) output.discard();
+    // What was found so far stays in the store for `notify run`; nothing is delivered from a failed run.
+    await notifications?.abort();
+    throw error;
   }
-  if (format === 'table') out.write(renderFindingsTable(collected, { width: options.output ? undefined : process.stdout.columns, color: !options.output && process.stdout.isTTY === true && !('NO_COLOR' in process.env) }));
-  if (format === 'json') out.write(`${JSON.stringify({ findings: collected, summary }, null, 2)}\n`);
-  await Promise.all([closeStream(options.output ? out : undefined), closeStream(rejectsOut)]);
-  reporter.info(renderScanSummary(summary, { rules: rules.length }).trimEnd());
+  reporter.info(renderScanSummary(summary, { rules: rules.length, dedupeLimit: DEFAULT_SEEN_EVENTS_LIMIT }).trimEnd());
+
+  const failures: string[] = [];
+  if (summary.records === 0) {
+    const where = paths.join(', ');
+    reporter.warn(summary.files === 0 ? `no log files under ${where}: nothing was scanned` : `no CloudTrail records in the ${summary.files === 1 ? 'file' : `${summary.files} files`} read from ${where}: nothing was scanned`);
+    if (!options.allowEmpty && (failOn !== undefined || strict)) {
+      failures.push(`nothing was scanned, so ${failOn !== undefined ? `--fail-on ${failOn}` : '--strict'} cannot pass (give --allow-empty when empty input is expected)`);
+    }
+  }
+  if (strict && summary.ruleErrors > 0) {
+    failures.push(`--strict: ${summary.ruleErrors.toLocaleString('en-US')} rule error${summary.ruleErrors === 1 ? '' : 's'}: the findings are incomplete`);
+  }
   // Delivery failures never change the scan's exit code: they stay visible in `notify status`.
   await notifications?.finish();
-  return exitCode(summary, worst, failOn);
+  if (failures.length > 0) throw new RunFailedError(failures.join('; '));
+  return failOn !== undefined && worst >= severityRank(failOn) ? 1 : 0;
 }
 
-function exitCode(_summary: ScanSummary, worst: number, failOn: Severity | undefined): number {
-  if (failOn !== undefined && worst >= severityRank(failOn)) return 1;
-  return 0;
+/**
+ * --strict: a rule file that fails to load, or a rule that loads with a warning (an eventName its eventSource does not
+ * have), stops the run before it starts. Overriding a built-in rule by id is deliberate and does not.
+ */
+function checkRulesStrictly(loaded: LoadedRules): void {
+  const warnings = loaded.warnings.filter((w) => !(w.location.key === 'id' && w.message.includes('overrides the rule of the same id')));
+  if (loaded.errors.length === 0 && warnings.length === 0) return;
+  const parts = [
+    ...(loaded.errors.length > 0 ? [`${loaded.errors.length} rule file${loaded.errors.length === 1 ? '' : 's'} failed to load`] : []),
+    ...(warnings.length > 0 ? [`${warnings.length} rule warning${warnings.length === 1 ? '' : 's'}`] : []),
+  ];
+  throw new RunFailedError(`--strict: ${parts.join(' and ')} (shown above); fix them or run without --strict`);
+}
+
+interface RuleErrorLog {
+  add(rule: Rule, event: EventBridgeEnvelope, error: unknown): void;
+  /** Says how many were not shown. */
+  finish(): void;
+}
+
+/** Rule errors on stderr: the first RULE_ERRORS_SHOWN as they happen, then only counted (the summary has them all). */
+function ruleErrorLog(reporter: Reporter, progress: Progress | undefined): RuleErrorLog {
+  let count = 0;
+  return {
+    add(rule, event, error) {
+      if (count++ >= RULE_ERRORS_SHOWN) return;
+      progress?.clear();
+      const eventId = typeof event.detail.eventID === 'string' ? event.detail.eventID : '(no eventID)';
+      const message = error instanceof Error ? error.message : String(error);
+      reporter.error(`rule ${rule.id} failed on event ${eventId}: ${message.split('\n')[0]}`);
+    },
+    finish() {
+      if (count > RULE_ERRORS_SHOWN) reporter.error(`${(count - RULE_ERRORS_SHOWN).toLocaleString('en-US')} more rule errors not shown (counted in the summary)`);
+    },
+  };
 }
 
 interface Progress {
@@ -177,23 +252,4 @@ function createProgress(enabled: boolean): Progress | undefined {
       active = false;
     },
   };
-}
-
-/** Opens an output file before any work starts, so a path that cannot be written is a usage error, not a crash at the end. */
-function openOutput(option: string, file: string): WriteStream {
-  let fd: number;
-  try {
-    fd = openSync(file, 'w');
-  } catch (error) {
-    throw new UsageError(`${option} ${file}: cannot write: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-  return createWriteStream(file, { fd });
-}
-
-function closeStream(stream: NodeJS.WritableStream | undefined): Promise<void> {
-  if (!stream) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    stream.on('error', reject);
-    stream.end(() => resolve());
-  });
 }

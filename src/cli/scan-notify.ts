@@ -38,6 +38,8 @@ export async function startScanNotifications(loaded: LoadedConfig, options: Scan
     store,
     log: reporterLogger(io.reporter, options.verbose),
     stdout: io.stdout,
+    // A scan replays logs: the storm rate is measured on the findings' event times, not on how fast the scan reads them.
+    stormClock: 'event',
     ...(loaded.config.store?.retainDeliveredDays !== undefined ? { retainDeliveredDays: loaded.config.store.retainDeliveredDays } : {}),
   });
   const session = scanNotifications(notifier);

@@ -16,7 +16,7 @@ export function formatRejectLocation(reject: Reject): string {
 }
 
 /** The closing summary of a scan: inputs, what became of every record, findings per rule, speed. */
-export function renderScanSummary(summary: ScanSummary, extra: { rules: number }): string {
+export function renderScanSummary(summary: ScanSummary, extra: { rules: number; dedupeLimit?: number }): string {
   const lines: string[] = [];
   const seconds = summary.elapsedMs / 1000;
   lines.push(
@@ -25,6 +25,7 @@ export function renderScanSummary(summary: ScanSummary, extra: { rules: number }
   const recordParts = [`${n(summary.records)} read`, `${n(summary.evaluated)} evaluated`];
   if (summary.outsideWindow > 0) recordParts.push(`${n(summary.outsideWindow)} outside --since/--until`);
   if (summary.undatable > 0) recordParts.push(`${n(summary.undatable)} with an unreadable eventTime`);
+  if (summary.duplicates > 0) recordParts.push(`${n(summary.duplicates)} duplicate${summary.duplicates === 1 ? '' : 's'} skipped (eventID already evaluated)`);
   const broken = summary.rejects - summary.skipped;
   recordParts.push(`${n(broken)} rejected`);
   if (summary.skipped > 0) recordParts.push(`${n(summary.skipped)} skipped`);
@@ -36,6 +37,17 @@ export function renderScanSummary(summary: ScanSummary, extra: { rules: number }
     const covered = summary.recordsInRejects > 0 ? `; they stand for ${n(summary.recordsInRejects)} records` : '';
     const unknown = summary.rejectsOfUnknownSize > 0 ? ` plus ${n(summary.rejectsOfUnknownSize)} of unknown size` : '';
     lines.push(`Rejected/skipped: ${kinds.join(', ')}${covered}${unknown}`);
+  }
+  if (summary.uncheckedForDuplicates > 0) {
+    lines.push(
+      `Duplicates: the check remembers ${n(extra.dedupeLimit ?? 0)} distinct events; ${n(summary.uncheckedForDuplicates)} later records were evaluated without it (scan fewer files at a time to check them all)`,
+    );
+  }
+  if (summary.ruleErrors > 0) {
+    const byRule = Object.entries(summary.ruleErrorsByRule)
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .map(([id, count]) => `${id} ${n(count)}`);
+    lines.push(`Rule errors: ${n(summary.ruleErrors)} (${byRule.join(', ')}): those rules were not evaluated on those events`);
   }
   if (summary.findings === 0) {
     lines.push('Findings: none');

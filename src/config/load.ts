@@ -4,7 +4,7 @@ import { parseYamlWithSchema } from '../util/yaml-document.js';
 import { ConfigError } from './errors.js';
 import { configSchema, type TrailguardConfig } from './schema.js';
 
-export { ConfigError } from './errors.js';
+export { ConfigError, type ConfigProblem } from './errors.js';
 
 export const DEFAULT_CONFIG_FILE = 'trailguard.config.yaml';
 
@@ -17,7 +17,8 @@ export interface LoadedConfig {
 /**
  * The one config loader. Reads the config file: the one named, else `trailguard.config.yaml` in the
  * working directory if present, else defaults. A named file that is missing, or any invalid content,
- * is a ConfigError naming file, line, column and key. Every path in it is resolved against the file's
+ * is a ConfigError naming file, line, column and key — every mistake of the file at once, each located, an unknown
+ * key with the closest known one suggested. Every path in it is resolved against the file's
  * directory, not wherever trailguard was started.
  */
 export function loadConfig(file?: string, cwd = process.cwd()): LoadedConfig {
@@ -38,11 +39,7 @@ export function loadConfig(file?: string, cwd = process.cwd()): LoadedConfig {
  */
 export function parseConfigText(text: string, origin: string, baseDir: string): TrailguardConfig {
   const parsed = parseYamlWithSchema(text, configSchema.nullable());
-  if (parsed.problem) {
-    const { message, key, line, column } = parsed.problem;
-    const where = line !== undefined ? `:${line}:${column ?? 1}` : '';
-    throw new ConfigError(`${origin}${where}: ${key ? `${key}: ` : ''}${message}`);
-  }
+  if (parsed.problems.length > 0) throw ConfigError.of(parsed.problems.map((problem) => ({ origin, ...problem })));
   return resolvePaths(parsed.value ?? {}, baseDir);
 }
 

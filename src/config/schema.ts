@@ -4,6 +4,8 @@ import { remediationConfigSchema } from '../remediate/config.js';
 import { notificationsConfigSchema } from '../notify/config.js';
 import { storeConfigSchema } from '../store/config.js';
 import { deployConfigSchema } from '../infra/config.js';
+import { awsRegionSchema } from './aws-schemas.js';
+import { SNS_TOPIC_ARN_PATTERN } from '../util/aws-names.js';
 
 const severity = z.enum(SEVERITIES);
 const ruleId = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a rule id (lower-case words joined by hyphens)');
@@ -30,19 +32,19 @@ export const configSchema = z.strictObject({
   audit: z
     .strictObject({
       profile: z.string().min(1).optional(),
-      region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region like us-east-1').optional(),
-      regions: z.array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region like eu-west-1')).optional(),
+      region: awsRegionSchema('us-east-1').optional(),
+      regions: z.array(awsRegionSchema('eu-west-1')).optional(),
       allRegions: z.boolean().optional(),
       only: z.array(z.string().min(1)).optional(),
       exclude: z.array(z.string().min(1)).optional(),
-      /** Verdicts that make `trailguard audit` exit 1, e.g. [FAIL, ERROR]; [] for none. */
-      failOn: z.array(z.enum(['FAIL', 'ERROR'])).optional(),
+      /** Verdicts that make `trailguard audit` exit 1, e.g. [FAIL, ERROR] (any case, like --fail-on); [] for none. */
+      failOn: z.array(z.preprocess((v) => (typeof v === 'string' ? v.toUpperCase() : v), z.enum(['FAIL', 'ERROR']))).optional(),
       maxDeliveryAgeHours: z.number().positive().optional(),
       fix: z
         .strictObject({
           namespace: z.string().min(1).optional(),
           topicName: z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, 'must be an SNS topic name').optional(),
-          topicArn: z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'must be an SNS topic ARN').optional(),
+          topicArn: z.string().regex(SNS_TOPIC_ARN_PATTERN, 'must be an SNS topic ARN').optional(),
           email: z.email().optional(),
           patterns: z.enum(['cis', 'security-hub']).optional(),
         })

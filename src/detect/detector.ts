@@ -14,6 +14,13 @@ export interface Detector {
   evaluateEvent(event: EventBridgeEnvelope): Finding[];
   /** How rules are spread over the index (rules evaluated for every event are `unindexed`). */
   indexStats(): ReturnType<RuleIndex<Rule>['stats']>;
+  /** Rule errors so far (each also reported through onRuleError): in total and per rule id. */
+  ruleErrors(): RuleErrorCounts;
+}
+
+export interface RuleErrorCounts {
+  total: number;
+  byRule: Record<string, number>;
 }
 
 /**
@@ -22,8 +29,10 @@ export interface Detector {
  */
 export interface DetectorOptions {
   /**
-   * Called when a rule's check throws on an odd record; the rule then counts as not matched and
-   * the other rules still run. Default: a one-line warning on stderr.
+   * Called when evaluating a rule on an event throws — its pattern, one of its checks, or building its finding
+   * (an engine bug, a check that does not expect an odd record); the rule then counts as not matched and the
+   * other rules still run. Default: a one-line warning on stderr. A caller can count, show or fail on these
+   * (`scan --strict`, `rules test`); nothing below the detector swallows them.
    */
   onRuleError?: (rule: Rule, event: EventBridgeEnvelope, error: unknown) => void;
 }
@@ -31,7 +40,14 @@ export interface DetectorOptions {
 export function createDetector(rules: readonly Rule[], options: DetectorOptions = {}): Detector {
   const enabled = rules.filter((rule) => rule.enabled !== false);
   const index = new RuleIndex(enabled);
-  const onRuleError = options.onRuleError ?? warnRuleError;
+  const reportRuleError = options.onRuleError ?? warnRuleError;
+  const errorsByRule = new Map<string, number>();
+  let errorTotal = 0;
+  const onRuleError = (rule: Rule, event: EventBridgeEnvelope, error: unknown): void => {
+    errorTotal++;
+    errorsByRule.set(rule.id, (errorsByRule.get(rule.id) ?? 0) + 1);
+    reportRuleError(rule, event, error);
+  };
 
   const evaluateEvent = (event: EventBridgeEnvelope): Finding[] => withEventScope(event, () => evaluateInScope(event));
   const evaluateInScope = (event: EventBridgeEnvelope): Finding[] => {
@@ -48,7 +64,15 @@ export function createDetector(rules: readonly Rule[], options: DetectorOptions 
       if (hit) (hits ??= []).push(hit);
     }
     if (hits === undefined) return [];
-    return hits.map((hit) => buildFinding(hit, event));
+    const findings: Finding[] = [];
+    for (const hit of hits) {
+      try {
+        findings.push(buildFinding(hit, event));
+      } catch (error) {
+        onRuleError(hit.rule, event, error);
+      }
+    }
+    return findings;
   };
 
   return {
@@ -56,6 +80,7 @@ export function createDetector(rules: readonly Rule[], options: DetectorOptions 
     evaluateEvent,
     evaluate: (record) => evaluateEvent(toEventBridgeEnvelope(record)),
     indexStats: () => index.stats(),
+    ruleErrors: () => ({ total: errorTotal, byRule: Object.fromEntries(errorsByRule) }),
   };
 }
 

@@ -25,9 +25,10 @@
  * ```
  */
 import * as z from 'zod';
+import { awsAccountIdSchema, awsRegionSchema } from '../config/aws-schemas.js';
 
-const region = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region like us-east-1');
-const account = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id');
+const region = awsRegionSchema();
+const account = awsAccountIdSchema();
 const arn = (service: string, what: string) => z.string().regex(new RegExp(`^arn:aws[a-z-]*:${service}:`), `must be ${what} ARN`);
 
 /** Lambda runtimes trailguard bundles for (nodejs22.x or newer: the bundle targets ES2022 and node:module's createRequire). */

@@ -105,7 +105,8 @@ async function handleNotification(message: SQSRecord, pipeline: EventPipeline, r
 
 export function createBackfillHandler(options: HandlerOptions & { observability?: Observability; readObject?: ObjectReader } = {}) {
   const obs = options.observability ?? createObservability('backfill');
-  const runtime = lazyRuntime(obs, options);
+  // A log file replays minutes of events at once: storms are measured on the events' times (the detect function's, live, on arrival).
+  const runtime = lazyRuntime(obs, { ...options, notifier: { stormClock: 'event', ...options.notifier } });
   const read = options.readObject ?? s3Reader(options.aws);
   const handle = async (event: SQSEvent, context?: Context): Promise<SQSBatchResponse> => {
     obs.begin(context);

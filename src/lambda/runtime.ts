@@ -40,7 +40,7 @@ export interface RuntimeOverrides {
   store?: Store;
   /** AWS client settings (region, endpoint, credentials) for the store, SSM and SQS clients. */
   aws?: { region?: string; endpoint?: string; credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } };
-  notifier?: Partial<Pick<NotifierOptions, 'sinkFactory' | 'now' | 'random' | 'secrets' | 'pollMs'>>;
+  notifier?: Partial<Pick<NotifierOptions, 'sinkFactory' | 'now' | 'random' | 'secrets' | 'pollMs' | 'stormClock'>>;
   submitRemediation?(findings: readonly Finding[]): Promise<void>;
 }
 

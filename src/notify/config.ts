@@ -6,6 +6,8 @@
  * `${ssm:/path}` and `${secretsmanager:name#key}` references (see secrets.ts) and are never printed.
  */
 import * as z from 'zod';
+import { awsAccountIdSchema, awsRegionSchema } from '../config/aws-schemas.js';
+import { SNS_TOPIC_ARN_PATTERN } from '../util/aws-names.js';
 import { DECISION_STATUSES, SKIP_REASONS } from '../remediate/types.js';
 import { SEVERITIES } from '../rules/types.js';
 import { hasSecretReference } from './secrets.js';
@@ -23,7 +25,7 @@ const urlOrReference = z
   .refine((v) => hasSecretReference(v) || isHttpUrl(v), 'must be an http(s) URL or a ${env:...}/${ssm:...}/${secretsmanager:...} reference');
 const endpointUrl = z.string().refine(isHttpUrl, 'must be an http(s) URL');
 const email = z.email();
-const awsRegion = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region like us-east-1');
+const awsRegion = awsRegionSchema();
 
 function isHttpUrl(value: string): boolean {
   try {
@@ -71,7 +73,11 @@ export const dedupeSchema = z.strictObject({
 });
 
 export const stormSchema = z.strictObject({
-  /** More than this many notifications on a channel within the window, and the rest are summarised; 0 turns it off (default 20). */
+  /**
+   * Once this many notifications went out on a channel within the window, further findings join one summary per
+   * window — never a critical one, nor one more severe than what the storm is mostly made of; 0 turns it off (default 20).
+   * The window is on the findings' event times when logs are replayed (`scan --notify`, the backfill function).
+   */
   threshold: z.number().int().min(0).optional(),
   /** The storm window (default 60). */
   windowSeconds: z.number().int().min(1).optional(),
@@ -118,6 +124,7 @@ export const pagerDutyChannelSchema = z.strictObject({
   type: z.literal('pagerduty'),
   /** Events API v2 integration (routing) key (secret). */
   routingKey: secret,
+  /** Events API v2 URL (default https://events.pagerduty.com/v2/enqueue; EU service region: https://events.eu.pagerduty.com/v2/enqueue; a proxy). */
   endpoint: endpointUrl.optional(),
   /** Change Events endpoint, for remediation notices (default: endpoint with /v2/enqueue → /v2/change/enqueue, else PagerDuty's). */
   changeEndpoint: endpointUrl.optional(),
@@ -150,7 +157,7 @@ export const opsGenieChannelSchema = z.strictObject({
 
 export const snsChannelSchema = z.strictObject({
   type: z.literal('sns'),
-  topicArn: z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/, 'must be an SNS topic ARN'),
+  topicArn: z.string().regex(SNS_TOPIC_ARN_PATTERN, 'must be an SNS topic ARN'),
   /** Default: the topic ARN's region. */
   region: awsRegion.optional(),
   endpoint: endpointUrl.optional(),
@@ -243,7 +250,7 @@ export const routeSchema = z.strictObject({
       excludeRules: z.array(ruleIdPattern).min(1).optional(),
       /** Any of these rule tags. */
       tags: z.array(z.string().min(1)).min(1).optional(),
-      accounts: z.array(z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id')).min(1).optional(),
+      accounts: z.array(awsAccountIdSchema()).min(1).optional(),
       regions: z.array(z.string().min(1)).min(1).optional(),
     })
     .optional(),

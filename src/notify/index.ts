@@ -6,8 +6,8 @@ export type { RemediationNotifier, RemediationNoticeReport } from './remediation
 export { renderRemediation, remediationIncidentKey, REMEDIATION_STYLES } from './render/remediation.js';
 export { Dispatcher, backoffDelay, isDeadLocalOwner, DEFAULT_CHANNEL_POLICY } from './dispatcher.js';
 export type { ChannelPolicy, RunOptions, RunReport } from './dispatcher.js';
-export { planEnqueue, groupKeyOf, idempotencyKey, DEFAULT_WINDOW_POLICY } from './dedupe.js';
-export type { EnqueueOutcome, WindowPolicy } from './dedupe.js';
+export { planEnqueue, groupKeyOf, idempotencyKey, foldsIntoStorm, stormBulkSeverity, stormClockTime, DEFAULT_WINDOW_POLICY } from './dedupe.js';
+export type { EnqueueOutcome, StormClock, WindowPolicy } from './dedupe.js';
 export { createRouter } from './router.js';
 export type { Router, RouteSubject } from './router.js';
 export { notificationsConfigSchema } from './config.js';

@@ -12,7 +12,7 @@ import type { Finding } from '../findings/types.js';
 import { DECISION_STATUSES, type RemediationDecision, type SkipReason } from '../remediate/types.js';
 import type { NewRemediationNotice, Store } from '../store/types.js';
 import type { ChannelConfig, NotificationsConfig, TemplatesConfig } from './config.js';
-import { groupKeyOf, idempotencyKey, planEnqueue, DEFAULT_WINDOW_POLICY, type EnqueueOutcome, type WindowPolicy } from './dedupe.js';
+import { groupKeyOf, idempotencyKey, planEnqueue, stormClockTime, DEFAULT_WINDOW_POLICY, type EnqueueOutcome, type StormClock, type WindowPolicy } from './dedupe.js';
 import { DEFAULT_CHANNEL_POLICY, Dispatcher, type ChannelPolicy, type RunOptions, type RunReport } from './dispatcher.js';
 import { DeliveryError, NotifyConfigError } from './errors.js';
 import { ContentRenderer } from './render/content.js';
@@ -53,6 +53,11 @@ export interface NotifierOptions {
    * notified again, so re-scanning old logs after the purge notifies it once more.
    */
   retainDeliveredMs?: number;
+  /**
+   * What the storm rate is measured on (see dedupe.ts): `arrival` (default) — when findings are enqueued, for
+   * live events; `event` — the findings' event times, for replays of logs (`scan --notify`, the backfill function).
+   */
+  stormClock?: StormClock;
 }
 
 export interface EnqueueReport {
@@ -161,14 +166,16 @@ export class Notifier {
   async enqueue(findings: readonly Finding[]): Promise<EnqueueReport> {
     const report: EnqueueReport = { findings: findings.length, newFindings: 0, outcomes: { new: 0, joined: 0, repeat: 0, storm: 0, duplicate: 0 }, unrouted: 0 };
     const { store } = this.options;
+    const clock = this.options.stormClock ?? 'arrival';
     for (const finding of findings) {
       const now = this.now();
+      const rateAt = stormClockTime(finding, clock, now);
       const channels = this.router.route(finding);
       if (channels.length === 0) report.unrouted++;
       const groupKey = groupKeyOf(finding);
       const targets = channels.map((channel) => {
         const policy = this.windows.get(channel)!;
-        return { channel, groupKey, stormWindowMs: policy.stormWindowMs, decide: (view: Parameters<typeof planEnqueue>[0]) => planEnqueue(view, finding, channel, policy, now) };
+        return { channel, groupKey, stormWindowMs: policy.stormWindowMs, rateAt, decide: (view: Parameters<typeof planEnqueue>[0]) => planEnqueue(view, finding, channel, policy, now, rateAt) };
       });
       const result = await store.outbox.enqueueFinding(finding, targets, now);
       if (result.isNew) report.newFindings++;

@@ -6,6 +6,7 @@
 import type { Finding } from '../findings/types.js';
 import { severityRank } from '../rules/types.js';
 import type { NotificationsConfig, RouteConfig } from './config.js';
+import { globListMatcher } from '../util/glob.js';
 
 /** What routes look at: a finding, or a remediation decision routed as the finding it acts on. */
 export type RouteSubject = Pick<Finding, 'ruleId' | 'severity' | 'tags' | 'account' | 'region'>;
@@ -17,10 +18,9 @@ export interface Router {
 
 type Predicate = (subject: RouteSubject) => boolean;
 
+/** Rule ids, `*` matching any run of characters (src/util/glob.ts). */
 function idMatcher(patterns: readonly string[]): (id: string) => boolean {
-  const exact = new Set(patterns.filter((p) => !p.includes('*')));
-  const globs = patterns.filter((p) => p.includes('*')).map((p) => new RegExp(`^${p.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\-]/g, '\\$&')).join('.*')}$`));
-  return (id) => exact.has(id) || globs.some((g) => g.test(id));
+  return globListMatcher(patterns);
 }
 
 function compileMatch(match: RouteConfig['match']): Predicate {

@@ -73,9 +73,6 @@ export function awsSecretBackends(options: AwsSecretClientOptions = {}): Require
   };
 }
 
-/** AWS errors that will not go away by waiting (the reference is wrong, or access is denied). */
-const PERMANENT_AWS_ERRORS = new Set(['ParameterNotFound', 'ParameterVersionNotFound', 'ResourceNotFoundException', 'AccessDeniedException', 'InvalidParameterException', 'InvalidRequestException', 'DecryptionFailure', 'ValidationException', 'UnrecognizedClientException', 'InvalidSignatureException']);
-
 export class SecretResolver {
   private readonly cache = new Map<string, Promise<string>>();
 
@@ -150,9 +147,12 @@ export class SecretResolver {
     try {
       return await call();
     } catch (error) {
-      const name = (error as { name?: string }).name ?? 'Error';
+      // The one AWS error classification (loaded only now: it is the SDK's). A wrong reference or a refusal stays
+      // wrong (not retryable); throttling, a server fault or no answer at all may pass.
+      const { classifyAwsError } = await import('../util/aws-errors.js');
+      const c = classifyAwsError(error);
       // The AWS error message names the reference, never its value (which we do not have).
-      throw new SecretError(`secret ${label}: ${name}: ${(error as Error).message ?? ''}`.trimEnd(), !PERMANENT_AWS_ERRORS.has(name));
+      throw new SecretError(`secret ${label}: ${c.code}: ${c.message}`.trimEnd(), c.retryable);
     }
   }
 }

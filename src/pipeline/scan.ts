@@ -1,8 +1,9 @@
-import type { Reject } from '../cloudtrail/types.js';
+import type { CloudTrailRecord, Reject } from '../cloudtrail/types.js';
 import type { Detector } from '../detect/detector.js';
 import type { Finding } from '../findings/types.js';
 import { planInputs, readInputs, ScanCounters, type InputPlan, type ReadOptions } from '../sources/index.js';
 import { severityRank, type Severity } from '../rules/types.js';
+import { DEFAULT_SEEN_EVENTS_LIMIT, SeenEvents } from './seen-events.js';
 
 export interface ScanOptions extends ReadOptions {
   /** Only evaluate records whose eventTime is at or after this instant. */
@@ -18,6 +19,13 @@ export interface ScanOptions extends ReadOptions {
   onProgress?(bytesDone: number, plan: InputPlan): void;
   /** Called once the inputs are known, before reading starts. */
   onPlan?(plan: InputPlan): void;
+  /**
+   * Skip records whose (account, eventID) was already evaluated in this scan (CloudTrail delivers some events more
+   * than once). Default true. Records without an eventID are never skipped.
+   */
+  dedupe?: boolean;
+  /** How many distinct events the duplicate check remembers (see SeenEvents). Default 4,194,304. */
+  dedupeLimit?: number;
 }
 
 export interface ScanSummary {
@@ -31,6 +39,13 @@ export interface ScanSummary {
   outsideWindow: number;
   /** Decoded records whose eventTime could not be read as a date while a time window was set. */
   undatable: number;
+  /** Records not evaluated because the same event (account and eventID) was already evaluated in this scan. */
+  duplicates: number;
+  /**
+   * Records evaluated without being checked for duplicates: the duplicate check's memory bound was reached
+   * (`dedupeLimit` distinct events); duplicates among them may be reported twice. 0 normally.
+   */
+  uncheckedForDuplicates: number;
   /** Inputs or records that produced no evaluable record, including deliberate skips. */
   rejects: number;
   skipped: number;
@@ -42,13 +57,17 @@ export interface ScanSummary {
   findings: number;
   findingsByRule: Record<string, number>;
   findingsBySeverity: Partial<Record<Severity, number>>;
+  /** Times a rule threw on an event (the rule then counted as not matched), in total and per rule id. */
+  ruleErrors: number;
+  ruleErrorsByRule: Record<string, number>;
   elapsedMs: number;
   recordsPerSecond: number;
 }
 
 /**
  * The batch pipeline: inputs → decode → detect → findings, one file at a time so memory stays
- * bounded by the largest file. Every record is evaluated, filtered by the time window, or
+ * bounded by the largest file (plus the duplicate check's fingerprints, 16 bytes per event at most). Every
+ * record is evaluated, filtered by the time window, skipped as a duplicate of an event already evaluated, or
  * accounted for by a reject; the summary says how many of each.
  */
 export async function scanInputs(paths: string[], detector: Detector, options: ScanOptions): Promise<ScanSummary> {
@@ -65,7 +84,10 @@ export async function scanInputs(paths: string[], detector: Detector, options: S
   let evaluated = 0;
   let outsideWindow = 0;
   let undatable = 0;
+  let duplicates = 0;
   let findings = 0;
+  const seen = options.dedupe === false ? undefined : new SeenEvents(options.dedupeLimit ?? DEFAULT_SEEN_EVENTS_LIMIT);
+  const errorsBefore = detector.ruleErrors();
 
   for await (const chunk of readInputs(plan, options)) {
     counters.add(chunk);
@@ -79,6 +101,13 @@ export async function scanInputs(paths: string[], detector: Detector, options: S
         }
         if ((since !== undefined && time < since) || (until !== undefined && time >= until)) {
           outsideWindow++;
+          continue;
+        }
+      }
+      if (seen !== undefined) {
+        const eventId = record.eventID;
+        if (typeof eventId === 'string' && eventId !== '' && seen.seen(accountOf(record), eventId)) {
+          duplicates++;
           continue;
         }
       }
@@ -96,6 +125,12 @@ export async function scanInputs(paths: string[], detector: Detector, options: S
   }
 
   const elapsedMs = performance.now() - started;
+  const errorsAfter = detector.ruleErrors();
+  const ruleErrorsByRule: Record<string, number> = {};
+  for (const [id, count] of Object.entries(errorsAfter.byRule)) {
+    const delta = count - (errorsBefore.byRule[id] ?? 0);
+    if (delta > 0) ruleErrorsByRule[id] = delta;
+  }
   return {
     files: counters.files,
     bytes: counters.bytesRead,
@@ -103,6 +138,8 @@ export async function scanInputs(paths: string[], detector: Detector, options: S
     evaluated,
     outsideWindow,
     undatable,
+    duplicates,
+    uncheckedForDuplicates: seen?.unchecked ?? 0,
     rejects: counters.rejects,
     skipped: counters.skipped,
     recordsInRejects: counters.recordsInRejects,
@@ -112,7 +149,16 @@ export async function scanInputs(paths: string[], detector: Detector, options: S
     findings,
     findingsByRule,
     findingsBySeverity,
+    ruleErrors: errorsAfter.total - errorsBefore.total,
+    ruleErrorsByRule,
     elapsedMs,
     recordsPerSecond: elapsedMs > 0 ? Math.round((counters.records / elapsedMs) * 1000) : 0,
   };
+}
+
+/** The event's account as its EventBridge envelope and finding id have it (src/cloudtrail/envelope.ts). */
+function accountOf(record: CloudTrailRecord): string {
+  if (typeof record.recipientAccountId === 'string' && record.recipientAccountId !== '') return record.recipientAccountId;
+  const accountId = record.userIdentity?.accountId;
+  return typeof accountId === 'string' ? accountId : '';
 }

@@ -27,6 +27,7 @@
  */
 import * as z from 'zod';
 import { parseDuration } from '../util/duration.js';
+import { awsAccountIdSchema, awsRegionSchema } from '../config/aws-schemas.js';
 import { parseCidr } from '../cloudtrail/cidr-coverage.js';
 import { ACTION_IDS, getAction } from './actions/index.js';
 import { parsePortSpec } from './security-group.js';
@@ -34,15 +35,14 @@ import { REMEDIATION_MODES } from './types.js';
 
 const mode = z.enum(REMEDIATION_MODES);
 const ruleId = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a rule id (lower-case words joined by hyphens)');
-const account = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id');
-const region = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region like us-east-1');
+const account = awsAccountIdSchema();
+const region = awsRegionSchema();
 /** An ARN, with * wildcards, e.g. arn:aws:iam::123456789012:role/NetworkAdmins or arn:aws:sts::123456789012:assumed-role/Deploy/*. */
 const principalPattern = z.string().regex(/^arn:[a-z*-]+:(iam|sts):[^:]*:[\d*]*:.+$/, 'must be an IAM or STS principal ARN (wildcards * allowed)');
 /** tag key → "*" (any value), one value, or a list of values. */
 const tagMatch = z.record(z.string().min(1), z.union([z.string(), z.array(z.string())]));
 
-import { APPROVAL_UNITS } from './settings.js';
-const duration = z.string().refine((text) => parseDuration(text, { units: APPROVAL_UNITS }) !== undefined, 'must be a duration such as 30m, 24h or 7d');
+const duration = z.string().refine((text) => (parseDuration(text) ?? 0) > 0, 'must be a duration such as 90s, 30m, 24h or 7d');
 
 
 export const scopeSchema = z.strictObject({

@@ -2,21 +2,21 @@
  * Running a plan's calls: one after the other (an undo's calls are few and ordered), each failure
  * turned into data, error codes that mean "already undone" counted as done. Never throws.
  */
+import { awsErrorCode, awsErrorMessage, type AwsCallContext } from '../util/aws-error-text.js';
 import type { RemediationClients } from './clients.js';
 import type { CallOutcome, PlannedCall, RemediationPlan } from './types.js';
 
-/** The error code of an SDK v3 error (`name` / `Code`), or "Error". */
+/**
+ * The error code of an SDK v3 error (`Code` / `name`), the service's code behind an answer the SDK could not read,
+ * or the HTTP status's name ("BadGateway"); "Error" when nothing names it (src/util/aws-error-text.ts).
+ */
 export function errorCodeOf(error: unknown): string {
-  if (error && typeof error === 'object') {
-    const e = error as { name?: unknown; Code?: unknown; code?: unknown };
-    for (const candidate of [e.Code, e.name, e.code]) if (typeof candidate === 'string' && candidate !== '' && candidate !== 'Error') return candidate;
-  }
-  return 'Error';
+  return awsErrorCode(error);
 }
 
-export function errorMessageOf(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.slice(0, 500);
+/** One line, at most 500 characters; an HTML error page is "HTTP 502 from <service> <operation>", never the parser's complaint. */
+export function errorMessageOf(error: unknown, context?: AwsCallContext): string {
+  return awsErrorMessage(error, context);
 }
 
 /** What a successful response says beyond "done": EC2 revokes report rules they did not know and rules they removed. */
@@ -44,16 +44,17 @@ export async function executeCall(call: PlannedCall, clients: RemediationClients
     return { call, ...interpretResponse(call, response) };
   } catch (error) {
     const code = errorCodeOf(error);
-    if (call.alreadyDoneCodes?.includes(code)) return { call, status: 'already-done', detail: `${code}: ${errorMessageOf(error)}` };
+    const context = { service: call.service, operation: call.operation };
+    if (call.alreadyDoneCodes?.includes(code)) return { call, status: 'already-done', detail: `${code}: ${errorMessageOf(error, context)}` };
     if (fallback) {
       try {
         const handled = await fallback(call, error, clients);
         if (handled) return handled;
       } catch (inner) {
-        return { call, status: 'failed', error: { code: errorCodeOf(inner), message: errorMessageOf(inner) } };
+        return { call, status: 'failed', error: { code: errorCodeOf(inner), message: errorMessageOf(inner, context) } };
       }
     }
-    return { call, status: 'failed', error: { code, message: errorMessageOf(error) } };
+    return { call, status: 'failed', error: { code, message: errorMessageOf(error, context) } };
   }
 }
 

@@ -8,16 +8,12 @@
  * (`trailguard-remediation`) marks its calls for people reading CloudTrail but is never trusted here.
  */
 import type { Actor } from '../cloudtrail/types.js';
+import { globMatch } from '../util/glob.js';
 import type { IdentityEntry } from './config.js';
 
-/** `*` matches any run of characters; everything else literally. */
-export function globToRegExp(pattern: string): RegExp {
-  return new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
-}
-
+/** Does any of the ARNs match the pattern? `*` matches any run of characters (src/util/glob.ts); everything else literally. */
 export function matchesArn(pattern: string, ...arns: Array<string | undefined>): boolean {
-  const re = globToRegExp(pattern);
-  return arns.some((arn) => arn !== undefined && re.test(arn));
+  return arns.some((arn) => arn !== undefined && globMatch(pattern, arn));
 }
 
 /** The identity entry the actor is, or undefined. */

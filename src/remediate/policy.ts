@@ -7,6 +7,7 @@ import type { Actor } from '../cloudtrail/types.js';
 import type { ActionEntry, RemediationConfig, Scope } from './config.js';
 import { DEFAULT_SKIP_TAGS } from './settings.js';
 import { matchesArn } from './loop-guard.js';
+import { globMatch } from '../util/glob.js';
 
 export interface ScopeVerdict {
   inScope: boolean;
@@ -51,9 +52,10 @@ export function hasTagRules(rules: TagRules): boolean {
   return Object.keys(rules.skip).length + Object.keys(rules.require).length > 0;
 }
 
+/** A tag value against the configured ones: "*" is any value, and a `*` within a value any run (src/util/glob.ts). */
 function valueMatches(expected: string | string[], actual: string): boolean {
   const list = Array.isArray(expected) ? expected : [expected];
-  return list.some((v) => v === '*' || v === actual);
+  return list.some((v) => globMatch(v, actual));
 }
 
 /** Why the tags put a resource out of bounds, or undefined when they do not. */

@@ -54,10 +54,13 @@ export class RemediationBusyError extends TrailguardError {
   }
 }
 
-/** Approving or rejecting a held plan that cannot be (unknown, already decided, no store). */
+/**
+ * Approving, rejecting or retrying a plan that cannot be: unknown, already decided, not failed, nothing to
+ * re-run, already remediated, no store. An answer for the person asking, not a failure of the runner.
+ */
 export class ApprovalError extends TrailguardError {
   override readonly name = 'ApprovalError';
-  constructor(message: string, code: 'approval-unknown' | 'approval-decided' | 'approval-no-store') {
+  constructor(message: string, code: 'approval-unknown' | 'approval-decided' | 'approval-no-store' | 'retry-refused') {
     super(message, { code });
   }
 }
@@ -99,6 +102,13 @@ export interface RemediationRunner {
   /** Executes a pending approval's plan exactly; the decision (executed / failed / skipped: expired) is logged and reported. */
   approve(approvalId: string, by: string): Promise<RemediationDecision>;
   reject(approvalId: string, by: string, note?: string): Promise<RemediationDecision>;
+  /**
+   * Runs a failed plan again, exactly, as a new decision (executed / failed) that names what it retries
+   * (`retryOf`): `id` is an approval that was approved and whose run failed or was never recorded, or a failed
+   * decision that acted (enforce, approve) with a plan. Under a claim like any decision that acts: refused
+   * (ApprovalError) when the event was remediated meanwhile, busy (RemediationBusyError) while another runner is at it.
+   */
+  retry(id: string, by: string): Promise<RemediationDecision>;
   /** Marks overdue approvals expired and logs a decision for each. */
   expireApprovals(): Promise<RemediationDecision[]>;
   /** Reporter failures, and duplicate checks that could not be made (the decisions themselves are still returned). */
@@ -206,8 +216,11 @@ export function createRemediationRunner(options: RunnerOptions): RemediationRunn
           throw new RemediationBusyError(action.id, input.eventId, claim.inProgress);
         }
         if (!claim.claimed) {
-          const by = claim.heldBy ? `${claim.heldBy.status} ${claim.heldBy.createdAt}, decision ${claim.heldBy.id}` : 'a decision no longer in the log';
-          return await finish({ ...common, id: newId(), status: 'skipped', reason: 'duplicate-event', detail: `${action.id} already handled event ${input.eventId} (${by})` });
+          const held = claim.heldBy;
+          const by = held ? `${held.status} ${held.createdAt}, decision ${held.id}` : 'a decision no longer in the log';
+          // A plan held for approval is approved (or, approved and failed, run again) by its approval id, not by the event again.
+          const hint = held?.status === 'pending-approval' && held.approvalId ? `; its plan is approval ${held.approvalId}: \`trailguard remediate approve ${held.approvalId}\`, or \`trailguard remediate retry ${held.approvalId}\` once approved and failed` : '';
+          return await finish({ ...common, id: newId(), status: 'skipped', reason: 'duplicate-event', detail: `${action.id} already handled event ${input.eventId} (${by})${hint}` });
         }
       }
       if (record.errorCode !== undefined && record.errorCode !== null) {
@@ -303,6 +316,51 @@ export function createRemediationRunner(options: RunnerOptions): RemediationRunn
     }
   };
 
+  /**
+   * Claims (eventId, actionId) for a run of an approved or retried plan: taken over from `takeOver` (the
+   * pending-approval decision that holds the pair) when it holds it. Refused by a decision that acted since
+   * (ApprovalError), busy while another runner is at it (RemediationBusyError).
+   */
+  const claimForRun = async (store: RemediationStore, d: { eventId: string; actionId: string }, decisionId: string, mode: RemediationMode, takeOver: string | undefined): Promise<void> => {
+    const claim = await store.claim({
+      eventId: d.eventId,
+      actionId: d.actionId,
+      decisionId,
+      mode,
+      owner: options.claims?.owner ?? defaultOwner(),
+      now: now().getTime(),
+      leaseMs: options.claims?.leaseMs ?? DEFAULT_CLAIM_LEASE_MS,
+      ...(takeOver !== undefined ? { takeOver } : {}),
+    });
+    if (claim.claimed) return;
+    if (claim.inProgress) throw new RemediationBusyError(d.actionId, d.eventId, claim.inProgress);
+    const by = claim.heldBy ? `${claim.heldBy.status} ${claim.heldBy.createdAt}, decision ${claim.heldBy.id}` : 'a decision no longer in the log';
+    throw new ApprovalError(`${d.actionId} already handled event ${d.eventId} (${by}): nothing to run`, 'retry-refused');
+  };
+
+  /** Runs a plan under the claim taken for `decisionId` and records the outcome (executed / failed) as that decision. */
+  const runPlan = async (decisionId: string, base: Omit<RemediationDecision, 'message' | 'id' | 'createdAt' | 'status'>, plan: RemediationPlan): Promise<RemediationDecision> => {
+    const action = getAction(base.actionId);
+    if (!action) return finish({ ...base, id: decisionId, status: 'failed', error: `no action ${base.actionId}` });
+    let outcomes: CallOutcome[];
+    try {
+      outcomes = await action.execute(plan, options.clients);
+    } catch (error) {
+      return finish({ ...base, id: decisionId, status: 'failed', error: `internal error: ${errorMessageOf(error)}` });
+    }
+    const failed = outcomes.filter((o) => o.status === 'failed');
+    if (failed.length > 0 || !allDone(outcomes)) {
+      return finish({ ...base, id: decisionId, outcomes, status: 'failed', error: failed.map((o) => `${o.call.operation}: ${o.error?.code ?? 'Error'}: ${o.error?.message ?? ''}`).join('; ') });
+    }
+    return finish({ ...base, id: decisionId, outcomes, status: 'executed' });
+  };
+
+  /** The decisions an approval's plan was run as (executed / failed), newest first. */
+  const runsOf = async (store: RemediationStore, approval: PendingApproval): Promise<RemediationDecision[]> =>
+    (await store.listDecisions({ eventId: approval.eventId, actionId: approval.actionId, limit: 1000 })).filter(
+      (d) => d.approvalId === approval.id && d.id !== approval.decisionId && (d.status === 'executed' || d.status === 'failed'),
+    );
+
   const storeFor = (what: string): RemediationStore => {
     if (!options.store) throw new ApprovalError(`${what} needs the store that holds the approvals, and none is configured`, 'approval-no-store');
     return options.store;
@@ -350,26 +408,39 @@ export function createRemediationRunner(options: RunnerOptions): RemediationRunn
       const approval = await store.getApproval(approvalId);
       if (!approval) throw new ApprovalError(`no approval ${approvalId}`, 'approval-unknown');
       const at = now();
-      if (approval.status !== 'pending') throw new ApprovalError(`approval ${approvalId} is ${approval.status}${approval.decidedBy ? ` (by ${approval.decidedBy} at ${approval.decidedAt})` : ''}`, 'approval-decided');
+      if (approval.status !== 'pending') {
+        const decided = `approval ${approvalId} is ${approval.status}${approval.decidedBy ? ` (by ${approval.decidedBy} at ${approval.decidedAt})` : ''}`;
+        if (approval.status === 'approved') {
+          const [last] = await runsOf(store, approval);
+          if (!last) throw new ApprovalError(`${decided}, but no decision was recorded for its run (it did not finish): run it with \`trailguard remediate retry ${approvalId}\``, 'approval-decided');
+          if (last.status === 'failed') throw new ApprovalError(`${decided}, and its run failed (decision ${last.id}: ${last.error ?? 'unknown error'}): run it again with \`trailguard remediate retry ${approvalId}\``, 'approval-decided');
+        }
+        throw new ApprovalError(decided, 'approval-decided');
+      }
       if (approval.expiresAt <= at.toISOString()) {
         await store.expireApprovals(at);
         return finish({ ...fromApproval(approval), status: 'skipped', reason: 'approval-expired', detail: `approval ${approvalId} expired at ${approval.expiresAt}; approved too late by ${by}` });
       }
-      if (!(await store.decideApproval(approvalId, 'approved', by, at))) throw new ApprovalError(`approval ${approvalId} was decided by someone else just now`, 'approval-decided');
-      const action = getAction(approval.actionId);
-      if (!action) return finish({ ...fromApproval(approval), status: 'failed', error: `no action ${approval.actionId}` });
+      const decisionId = newId();
+      // The pending-approval decision holds the pair; the run takes it over first (busy while another run of the plan
+      // is at work: the approval is left pending for the next attempt), and its decision settles it (a failure gives
+      // it back: `retry`, or the event again with --enforce, may act).
+      await claimForRun(store, approval, decisionId, 'approve', approval.decisionId);
+      // Then approved: of two people deciding at once (approve / reject) one wins. Should the run not be recorded
+      // (the store failed), the approval stays approved with no decision: `retry` runs it.
+      let approved: boolean;
       try {
-        const outcomes = await action.execute(approval.plan, options.clients);
-        const failed = outcomes.filter((o) => o.status === 'failed');
-        const base = { ...fromApproval(approval), outcomes, detail: `approved by ${by}` };
-        if (failed.length > 0 || !allDone(outcomes)) return await finish({ ...base, status: 'failed', error: failed.map((o) => `${o.call.operation}: ${o.error?.code ?? 'Error'}: ${o.error?.message ?? ''}`).join('; ') });
-        return await finish({ ...base, status: 'executed' });
+        approved = await store.decideApproval(approvalId, 'approved', by, at);
       } catch (error) {
-        if (error instanceof RemediationCommitError) throw error;
-        return finish({ ...fromApproval(approval), status: 'failed', error: `internal error: ${errorMessageOf(error)}` });
+        await store.releaseClaim(approval.eventId, approval.actionId, decisionId).catch(() => {});
+        throw error;
       }
-    },
-    async reject(approvalId, by, note) {
+      if (!approved) {
+        await store.releaseClaim(approval.eventId, approval.actionId, decisionId).catch(() => {});
+        throw new ApprovalError(`approval ${approvalId} was decided by someone else just now`, 'approval-decided');
+      }
+      return runPlan(decisionId, { ...fromApproval(approval), detail: `approved by ${by}` }, approval.plan);
+    },    async reject(approvalId, by, note) {
       const store = storeFor('reject');
       const approval = await store.getApproval(approvalId);
       if (!approval) throw new ApprovalError(`no approval ${approvalId}`, 'approval-unknown');
@@ -377,6 +448,40 @@ export function createRemediationRunner(options: RunnerOptions): RemediationRunn
         throw new ApprovalError(`approval ${approvalId} is not pending (${(await store.getApproval(approvalId))?.status ?? 'gone'})`, 'approval-decided');
       }
       return finish({ ...fromApproval(approval), status: 'skipped', reason: 'approval-rejected', detail: `rejected by ${by}${note ? `: ${note}` : ''}` });
+    },
+    async retry(id, by) {
+      const store = storeFor('retry');
+      const approval = await store.getApproval(id);
+      let base: Omit<RemediationDecision, 'message' | 'id' | 'createdAt' | 'status'>;
+      let plan: RemediationPlan;
+      let takeOver: string | undefined;
+      if (approval) {
+        if (approval.status !== 'approved') {
+          const hint = approval.status === 'pending' ? `: approve it with \`trailguard remediate approve ${id}\`` : ': it was never approved, so there is nothing to run again';
+          throw new ApprovalError(`approval ${id} is ${approval.status}${hint}`, 'retry-refused');
+        }
+        const [last] = await runsOf(store, approval);
+        if (last?.status === 'executed') throw new ApprovalError(`approval ${id} was run and executed (decision ${last.id}, ${last.createdAt}): nothing to run again`, 'retry-refused');
+        plan = approval.plan;
+        takeOver = approval.decisionId;
+        base = { ...fromApproval(approval), retryOf: id, detail: `approval ${id} (approved by ${approval.decidedBy ?? 'unknown'}) run again by ${by}${last ? ` after decision ${last.id} failed` : ' (its first run was not recorded)'}` };
+      } else {
+        const failed = await store.getDecision(id);
+        if (!failed) throw new ApprovalError(`no approval or decision ${id}`, 'approval-unknown');
+        if (failed.status !== 'failed') throw new ApprovalError(`decision ${id} is ${failed.status}, not failed: only a failed remediation is run again`, 'retry-refused');
+        if (failed.mode === 'dry-run') throw new ApprovalError(`decision ${id} was a dry run: it changed nothing, so there is nothing to run again (remediate the event with --enforce)`, 'retry-refused');
+        if (!failed.plan || failed.plan.calls.length === 0) {
+          throw new ApprovalError(`decision ${id} failed before it had a plan to run (${failed.error ?? 'unknown error'}): remediate the event again instead`, 'retry-refused');
+        }
+        plan = failed.plan;
+        // A failed run of an approved plan recorded before runs took claims left the pair to its pending-approval decision.
+        takeOver = failed.approvalId !== undefined ? (await store.getApproval(failed.approvalId))?.decisionId : undefined;
+        const { id: _id, createdAt: _createdAt, status: _status, message: _message, outcomes: _outcomes, error: _error, reason: _reason, expiresAt: _expiresAt, ...rest } = failed;
+        base = { ...rest, plan, retryOf: id, detail: `decision ${id} run again by ${by}` };
+      }
+      const decisionId = newId();
+      await claimForRun(store, base, decisionId, base.mode, takeOver);
+      return runPlan(decisionId, base, plan);
     },
     async expireApprovals() {
       if (!options.store) return [];

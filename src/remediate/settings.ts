@@ -6,12 +6,10 @@
 import { parseDuration } from '../util/duration.js';
 import type { ActionEntry, IdentityEntry, RemediationConfig } from './config.js';
 
-export const APPROVAL_UNITS = ['m', 'h', 'd'] as const;
-
-/** Milliseconds of a duration such as "30m", "24h", "7d". */
+/** Milliseconds of a duration in the one syntax (util/duration.ts): "90s", "30m", "24h", "7d". */
 export function durationMs(text: string): number {
-  const ms = parseDuration(text, { units: APPROVAL_UNITS });
-  if (ms === undefined) throw new Error(`${text}: not a duration (30m, 24h, 7d)`);
+  const ms = parseDuration(text);
+  if (ms === undefined || ms <= 0) throw new Error(`${text}: not a duration (90s, 30m, 24h, 7d)`);
   return ms;
 }
 

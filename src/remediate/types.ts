@@ -222,6 +222,8 @@ export interface RemediationDecision {
   /** When the approval a pending-approval decision holds expires (ISO 8601). */
   expiresAt?: string;
   error?: string;
+  /** The failed decision (or the approval) whose plan this decision ran again (`trailguard remediate retry`). */
+  retryOf?: string;
   /** The finding the decision is about (absent for a bare record: `handleRecord`). */
   finding?: DecisionFinding;
 }

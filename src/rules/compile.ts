@@ -12,6 +12,7 @@ import { RuleLoadError, type RuleProblemLocation, type RuleWarning } from './err
 import { bothPatterns, filterPatternOnDetail } from './rule-pattern.js';
 import { compilePathExpression, compileTemplate, TemplateError, type CompiledTemplate } from './template.js';
 import type { Rule, RuleDefinition } from './types.js';
+import { didYouMean } from '../util/suggest.js';
 
 /** Warnings about a compiled rule's eventNames (see load.ts's eventNameWarnings); none when not given. */
 export type EventNameCheck = (rule: Rule, location: RuleProblemLocation) => RuleWarning[];
@@ -24,7 +25,10 @@ export interface FileResult {
   warnings: RuleWarning[];
 }
 
-/** Compiles a rule whose definition is already valid: its patterns, checks and templates; `checkEventNames` adds its warnings. */
+/**
+ * Compiles a rule whose definition is already valid: its patterns, checks and templates; `checkEventNames` adds its
+ * warnings. Every problem is reported at once (an invalid pattern does not hide an unknown check or a bad template).
+ */
 export function compileValidRule(
   definition: RuleDefinition,
   file: string,
@@ -32,6 +36,7 @@ export function compileValidRule(
   locate: (keyPath: readonly PropertyKey[]) => RuleProblemLocation,
   checkEventNames?: EventNameCheck,
 ): FileResult {
+  const problems: { location: RuleProblemLocation; detail: string }[] = [];
   let eventPattern: Rule['pattern'] | undefined;
   let filterPattern: Rule['pattern'] | undefined;
   try {
@@ -39,46 +44,40 @@ export function compileValidRule(
   } catch (error) {
     if (!(error instanceof PatternError)) throw error;
     const keyPath = ['match', ...(error.key ? error.key.split('.') : [])];
-    return { error: new RuleLoadError(locate(keyPath), error.message), warnings: [] };
+    problems.push({ location: locate(keyPath), detail: error.message });
   }
   try {
     if (definition.filterPattern !== undefined) filterPattern = filterPatternOnDetail(compileFilterPattern(definition.filterPattern));
   } catch (error) {
     if (!(error instanceof PatternError)) throw error;
-    return { error: new RuleLoadError(locate(['filterPattern']), `invalid CloudWatch Logs filter pattern: ${error.message}`), warnings: [] };
+    problems.push({ location: locate(['filterPattern']), detail: `invalid CloudWatch Logs filter pattern: ${error.message}` });
   }
-  const pattern = eventPattern && filterPattern ? bothPatterns(eventPattern, filterPattern) : (eventPattern ?? filterPattern)!;
 
   const compiledChecks = [];
   for (const [i, name] of (definition.checks ?? []).entries()) {
     const check = findCheck(name);
-    if (!check) return { error: new RuleLoadError(locate(['checks', i]), `unknown check "${name}"; known checks: ${checkNames().join(', ')}`), warnings: [] };
-    compiledChecks.push(check);
+    if (check) compiledChecks.push(check);
+    else problems.push({ location: locate(['checks', i]), detail: `unknown check "${name}"${didYouMean(name, checkNames())}; known checks: ${checkNames().join(', ')}` });
   }
 
-  let templates: Rule['templates'];
-  try {
-    templates = {
-      summary: definition.summary === undefined ? undefined : compileAt(locate(['summary']), () => compileTemplate(definition.summary!)),
-      dedupe: compileAt(locate(['dedupe']), () => compileTemplate(definition.dedupe ?? '{{rule.id}}:{{detail.eventID}}')),
-      resources: (definition.resources ?? []).map((expr, i) => compileAt(locate(['resources', i]), () => compilePathExpression(expr))),
-    };
-  } catch (error) {
-    if (error instanceof RuleLoadError) return { error, warnings: [] };
-    throw error;
-  }
+  const template = (keyPath: readonly PropertyKey[], compile: () => CompiledTemplate): CompiledTemplate | undefined => {
+    try {
+      return compile();
+    } catch (error) {
+      if (!(error instanceof TemplateError)) throw error;
+      problems.push({ location: locate(keyPath), detail: error.message });
+      return undefined;
+    }
+  };
+  const summary = definition.summary === undefined ? undefined : template(['summary'], () => compileTemplate(definition.summary!));
+  const dedupe = template(['dedupe'], () => compileTemplate(definition.dedupe ?? '{{rule.id}}:{{detail.eventID}}'));
+  const resources = (definition.resources ?? []).map((expr, i) => template(['resources', i], () => compilePathExpression(expr)));
 
-  const rule: Rule = { ...definition, file, origin, pattern, compiledChecks, templates };
+  if (problems.length > 0) return { error: RuleLoadError.of(problems), warnings: [] };
+  const pattern = eventPattern && filterPattern ? bothPatterns(eventPattern, filterPattern) : (eventPattern ?? filterPattern)!;
+  const templates: Rule['templates'] = { ...(summary ? { summary } : {}), dedupe: dedupe!, resources: resources as CompiledTemplate[] };
+  const tests = { match: definition.tests?.match ?? [], noMatch: definition.tests?.noMatch ?? [] };
+  const rule: Rule = { ...definition, tests, file, origin, pattern, compiledChecks, templates };
   const warnings = checkEventNames ? checkEventNames(rule, locate(['match', 'detail', 'eventName'])) : [];
   return { rule, warnings, idLocation: locate(['id']) };
 }
-
-function compileAt(location: RuleProblemLocation, compile: () => CompiledTemplate): CompiledTemplate {
-  try {
-    return compile();
-  } catch (error) {
-    if (error instanceof TemplateError) throw new RuleLoadError(location, error.message);
-    throw error;
-  }
-}
-

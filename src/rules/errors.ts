@@ -16,15 +16,36 @@ function describe(location: RuleProblemLocation, message: string): string {
   return `${location.file}${position}:${rule}${key} ${message}`;
 }
 
-/** A rule that cannot be loaded. The run goes on without it. */
+/** One thing wrong in a rule file: where, what, and the line it is reported as (`file:line:col: rule id: key: problem`). */
+export interface RuleProblem {
+  location: RuleProblemLocation;
+  detail: string;
+  message: string;
+}
+
+/**
+ * A rule that cannot be loaded. The run goes on without it. A file with several mistakes is one RuleLoadError
+ * carrying all of them (`problems`, in the order they appear in the file); `location` and `detail` are the first's,
+ * and the message has one line per problem.
+ */
 export class RuleLoadError extends TrailguardError {
   override readonly name = 'RuleLoadError';
   readonly location: RuleProblemLocation;
   readonly detail: string;
-  constructor(location: RuleProblemLocation, detail: string) {
-    super(describe(location, detail), { code: 'invalid-rule' });
+  readonly problems: readonly RuleProblem[];
+  constructor(location: RuleProblemLocation, detail: string, more: ReadonlyArray<{ location: RuleProblemLocation; detail: string }> = []) {
+    const problems = [{ location, detail }, ...more].map((p) => ({ ...p, message: describe(p.location, p.detail) }));
+    super(problems.map((p) => p.message).join('\n'), { code: 'invalid-rule' });
     this.location = location;
     this.detail = detail;
+    this.problems = problems;
+  }
+
+  /** One error for several problems (at least one). */
+  static of(problems: ReadonlyArray<{ location: RuleProblemLocation; detail: string }>): RuleLoadError {
+    const [first, ...more] = problems;
+    if (!first) throw new RangeError('RuleLoadError.of needs at least one problem');
+    return new RuleLoadError(first.location, first.detail, more);
   }
 }
 

@@ -6,7 +6,7 @@ import { readCatalogCache } from './catalog-cache.js';
 import { compileValidRule, type FileResult } from './compile.js';
 import { compileRuleDefinition } from './validate.js';
 import { RuleLoadError, ruleWarning, type RuleProblemLocation, type RuleWarning } from './errors.js';
-import { ruleSchema } from './schema.js';
+import { ruleSchema, userRuleSchema } from './schema.js';
 import type { Rule, RuleDefinition } from './types.js';
 import { parseYamlWithSchema } from '../util/yaml-document.js';
 
@@ -110,17 +110,35 @@ function loadRuleFile(file: string, origin: Rule['origin'], checkEventNames: boo
   return compileRuleText(text, file, origin, checkEventNames);
 }
 
-/** Parses, validates and compiles one rule from YAML text. Exported for `trailguard rules` and tests. */
+/**
+ * Parses, validates and compiles one rule from YAML text. Exported for `trailguard rules` and tests. Every problem
+ * of the file comes back in one RuleLoadError, each located (an unknown key with the closest known one suggested).
+ * A built-in rule must carry its tests; a user's rule without them loads with a warning.
+ */
 export function compileRuleText(text: string, file: string, origin: Rule['origin'] = 'user', checkEventNames = true): FileResult {
-  const parsed = parseYamlWithSchema(text, ruleSchema);
+  const parsed = parseYamlWithSchema(text, origin === 'builtin' ? ruleSchema : userRuleSchema);
   const raw = parsed.raw as { id?: unknown } | undefined;
   const ruleId = typeof raw === 'object' && raw !== null && typeof raw.id === 'string' ? raw.id : undefined;
   const locate = (keyPath: readonly PropertyKey[]): RuleProblemLocation => ({ file, ruleId, ...parsed.locate(keyPath) });
-  if (parsed.problem) {
-    const { message, ...where } = parsed.problem;
-    return { error: new RuleLoadError({ file, ruleId, ...where }, message), warnings: [] };
+  if (parsed.problems.length > 0) {
+    return { error: RuleLoadError.of(parsed.problems.map(({ message, ...where }) => ({ location: { file, ruleId, ...where }, detail: message }))), warnings: [] };
   }
-  return compileValidRule(parsed.value as RuleDefinition, file, origin, locate, checkEventNames ? eventNameWarnings : undefined);
+  const definition = parsed.value as RuleDefinition;
+  const compiled = compileValidRule(definition, file, origin, locate, checkEventNames ? eventNameWarnings : undefined);
+  if (compiled.rule && origin === 'user') compiled.warnings.unshift(...missingTestWarnings(definition, locate));
+  return compiled;
+}
+
+/** A user's rule without must-match or near-miss events: it loads, but nothing shows that it does what it should. */
+export function missingTestWarnings(definition: RuleDefinition, locate: (keyPath: readonly PropertyKey[]) => RuleProblemLocation): RuleWarning[] {
+  const match = definition.tests?.match?.length ?? 0;
+  const noMatch = definition.tests?.noMatch?.length ?? 0;
+  if (match > 0 && noMatch > 0) return [];
+  if (definition.tests === undefined) {
+    return [ruleWarning(locate(['tests']), 'no tests: add an event that must match (tests.match) and a near-miss that must not (tests.noMatch); rules test --strict refuses a rule without them')];
+  }
+  const missing = [...(match === 0 ? ['tests.match (an event that must match)'] : []), ...(noMatch === 0 ? ['tests.noMatch (a near-miss that must not match)'] : [])];
+  return [ruleWarning(locate(['tests']), `no ${missing.join(' and no ')}; rules test --strict refuses a rule without them`)];
 }
 
 /** Warns about eventName values that are not operations of any of the rule's eventSource APIs. */

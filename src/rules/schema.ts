@@ -70,13 +70,30 @@ const ruleFields = z.strictObject({
   }),
 });
 
+/**
+ * A user's rule: like a built-in one, except that its tests are optional (an ad-hoc rule for one investigation need
+ * not come with events); the loader warns about a rule without them, and `rules test --strict` refuses it.
+ */
+const userRuleFields = ruleFields.extend({
+  tests: z
+    .strictObject({
+      match: z.array(testCase).optional(),
+      noMatch: z.array(testCase).optional(),
+    })
+    .optional(),
+});
+
 const needsAPattern = {
   message: 'a rule needs a match (EventBridge pattern), a filterPattern (CloudWatch Logs filter pattern), or both',
   path: ['match'],
 };
 const hasAPattern = (rule: { match?: unknown; filterPattern?: unknown }) => rule.match !== undefined || rule.filterPattern !== undefined;
 
+/** A rule of the built-in catalog: every key the README lists as required, and its own tests (both kinds). */
 export const ruleSchema = ruleFields.refine(hasAPattern, needsAPattern);
+
+/** A rule from a user's file (`--rules`, `rules.paths`): the same, with `tests` optional. */
+export const userRuleSchema = userRuleFields.refine(hasAPattern, needsAPattern);
 
 /**
  * A rule as a deployment carries it (src/lambda/deployment.ts): validated in full at synth time, shipped

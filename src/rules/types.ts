@@ -87,7 +87,11 @@ export interface RuleDefinition {
   falsePositives?: string[];
   /** Free-form notes, e.g. where the rule departs from a published CIS filter and why. */
   notes?: string;
-  tests: { match: RuleTestCase[]; noMatch: RuleTestCase[] };
+  /**
+   * The rule's own test events (`trailguard rules test`): required of the built-in catalog; optional for a user's
+   * rule (the loader warns about a rule without them; `rules test --strict` refuses it).
+   */
+  tests?: { match?: RuleTestCase[]; noMatch?: RuleTestCase[] };
 }
 
 /** What a named check says about one event. */
@@ -117,6 +121,8 @@ export interface Rule extends RuleDefinition {
   file: string;
   /** Whether this rule came with trailguard or from a user directory. */
   origin: 'builtin' | 'user';
+  /** The test events, both lists always present (empty for a user's rule written without them). */
+  tests: { match: RuleTestCase[]; noMatch: RuleTestCase[] };
   /** The rule's match as one pattern over the EventBridge envelope: `match`, `filterPattern` (on `detail`), or both. */
   pattern: CompiledPattern;
   compiledChecks: RuleCheck[];

@@ -191,6 +191,24 @@ export async function planInputs(paths: string[]): Promise<InputPlan> {
   return { entries, totalBytes, fileCount, hasStdin };
 }
 
+/**
+ * The paths among `paths` that do not exist (`-`, stdin, always does). A named input that is not there is a mistake
+ * in the invocation, unlike an unreadable file met under a directory: callers stop before reading anything.
+ * A broken symbolic link counts as missing.
+ */
+export function missingInputs(paths: readonly string[]): string[] {
+  return paths.filter((path) => {
+    if (path === '-') return false;
+    try {
+      statSync(path);
+      return false;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      return code === 'ENOENT' || code === 'ENOTDIR';
+    }
+  });
+}
+
 function toBuffer(v: unknown): Buffer {
   if (Buffer.isBuffer(v)) return v;
   if (typeof v === 'string') return Buffer.from(v, 'utf8');

@@ -1,2 +1,2 @@
-export { planInputs, readInputs, ScanCounters } from './files.js';
+export { missingInputs, planInputs, readInputs, ScanCounters } from './files.js';
 export type { InputEntry, InputPlan, ReadOptions, SourceChunk } from './files.js';

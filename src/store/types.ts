@@ -117,22 +117,34 @@ export interface NewNotification {
   windowEnd: number;
 }
 
+/** How many findings (or notifications) of each severity: { critical: 2, high: 40 }. */
+export type SeverityCounts = Record<string, number>;
+
 /**
  * What the de-duplication and storm decision for one finding on one channel is made from, read by the
  * store at the moment it enqueues (see EnqueueDecider).
+ *
+ * Two clocks: de-duplication windows run on `now` (when the finding is enqueued); the storm rate runs on the
+ * target's `rateAt` — `now` for live events, the finding's event time when logs are replayed (a scan, a
+ * backfill), so that findings of five days replayed in two seconds are not taken for a storm.
  */
 export interface ChannelView {
   /** The notification already covering this finding on this channel, if any. */
   covering?: string;
   /** The newest finding/repeat notification of the finding's dedupe group whose window is still open at `now`. */
   latestInGroup?: OutboxRow;
-  /** The channel's storm summary that is still pending and whose window is open at `now`. */
+  /** The channel's storm summary that is still pending and whose window holds `rateAt` (windowStart <= rateAt < windowEnd). */
   openStorm?: OutboxRow;
+  /** The open storm's findings by severity (with `openStorm`). */
+  openStormSeverities?: SeverityCounts;
   /**
-   * Finding/repeat notifications created on the channel after `now - stormWindowMs`. Not guarded against
-   * concurrent writers: several at once may pass the storm threshold by a few (one open storm per channel is exact).
+   * Finding/repeat notifications on the channel whose storm-clock time (the `rateAt` of the finding that opened
+   * each) lies in (rateAt - stormWindowMs, rateAt]. Not guarded against concurrent writers: several at once may
+   * pass the storm threshold by a few (one open storm per channel is exact).
    */
   createdSince: number;
+  /** The same notifications by the severity of the finding that opened each. */
+  createdSinceSeverities: SeverityCounts;
 }
 
 export type EnqueueOutcome = 'new' | 'joined' | 'repeat' | 'storm' | 'duplicate';
@@ -154,6 +166,11 @@ export interface ChannelTarget {
   /** Which group and window the view is read for. */
   groupKey: string;
   stormWindowMs: number;
+  /**
+   * The finding's time on the storm clock (default `now`): the view's `createdSince` and `openStorm` are read
+   * for it, and a finding/repeat notification created for it is counted at it.
+   */
+  rateAt?: number;
   decide: EnqueueDecider;
 }
 
@@ -193,8 +210,10 @@ export interface RemediationNoticeRow {
 
 export interface NotificationStats {
   total: number;
-  bySeverity: Record<string, number>;
+  bySeverity: SeverityCounts;
   byRule: Record<string, number>;
+  /** Per rule, its findings by severity ({ "root-account-usage": { high: 564 } }). */
+  byRuleSeverity: Record<string, SeverityCounts>;
   byAccount: Record<string, number>;
   firstEventTime?: string;
   lastEventTime?: string;
@@ -319,6 +338,12 @@ export interface ClaimRequest {
   now: number;
   /** A claim whose runner died is taken over after this long. */
   leaseMs: number;
+  /**
+   * A decision whose settled hold this request may take over: approving a held plan takes the pair from the
+   * pending-approval decision that holds it; re-running a failed approved plan (`remediate retry`) does too.
+   * Without it such a hold refuses the claim like any other.
+   */
+  takeOver?: string;
 }
 
 export interface DecisionCommit {
@@ -340,6 +365,7 @@ export interface RemediationStore {
    *   - the decision holding it failed (a failed remediation can be tried again);
    *   - the decision holding it did not act (dry-run, skipped) and was made in another mode than
    *     `request.mode` (an enforce after a dry-run acts).
+   *   - the decision holding it is `request.takeOver` (whatever its status).
    * Refused when a decision that acted (executed, pending-approval) holds it, when a decision of the same
    * mode that did not act holds it (the same preview or skip is not made and notified twice), and while
    * another runner's lease runs.
@@ -358,7 +384,9 @@ export interface RemediationStore {
   /**
    * Gives back a claim still in progress for `decisionId` (no-op when the claim is settled or held by another
    * decision): the runner's way out when the decision it claimed for could not be committed, so that a retry
-   * of the event is not refused as a duplicate of a decision that was never kept.
+   * of the event is not refused as a duplicate of a decision that was never kept. The pair is left as it was
+   * before the claim: free, or held again by the decision whose settled hold the claim replaced (a
+   * pending-approval decision taken over by an approval whose run could not be recorded holds it again).
    */
   releaseClaim(eventId: string, actionId: string, decisionId: string): Promise<void>;
   /**

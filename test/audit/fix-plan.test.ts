@@ -6,13 +6,13 @@ import { CloudWatchLogsClient, PutMetricFilterCommand } from '@aws-sdk/client-cl
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { isAlias, isNode, parse, parseDocument, visit } from 'yaml';
 import { applyPlan, renderApplyResult } from '../../src/audit/apply.js';
 import { createAwsClients } from '../../src/audit/clients.js';
 import { planToTemplate, renderTemplate } from '../../src/audit/cloudformation.js';
 import { MONITORING_CONTROLS } from '../../src/audit/controls/catalog.js';
 import { evaluateAccount } from '../../src/audit/evaluate.js';
-import { planFixes, renderFixPlan, shellQuote, TOPIC_ARN_PLACEHOLDER, type FixOptions } from '../../src/audit/fix-plan.js';
+import { alarmsReachNobody, planFixes, renderFixPlan, shellQuote, TOPIC_ARN_PLACEHOLDER, type FixOptions } from '../../src/audit/fix-plan.js';
 import { judgeFilter } from '../../src/audit/judge-filter.js';
 import { buildBattery } from '../../src/audit/controls/battery.js';
 import type { AccountSnapshot } from '../../src/audit/types.js';
@@ -117,6 +117,43 @@ describe('planFixes', () => {
     expect(shellQuote('plain-name_1.2')).toBe('plain-name_1.2');
   });
 
+  it("given no topic and no --email, the alarms notify the topic the account's CIS alarms already notify when it has a confirmed subscriber", () => {
+    const p = plan(snapshot({ filters: [], alarms: [], topics: [topic(TOPIC, 2, 1)] }));
+    expect(p).toMatchObject({ createsTopic: false, topicArn: TOPIC, reusedTopic: { arn: TOPIC, confirmedSubscriptions: 2 } });
+    expect(p.steps.some((s) => s.operation === 'CreateTopic' || s.operation === 'Subscribe')).toBe(false);
+    expect(p.steps.filter((s) => s.operation === 'PutMetricAlarm').every((s) => (s.input.AlarmActions as string[])[0] === TOPIC)).toBe(true);
+    expect(p.warnings.join('\n')).not.toContain('no confirmed subscriber');
+    expect(renderFixPlan(p, { apply: false })).toContain(`The alarms notify ${TOPIC}, the topic the account's CIS alarms already notify (2 confirmed subscriptions)`);
+    // The one with most confirmed subscribers wins; one with only pending subscriptions, or in another region, never.
+    const other = TOPIC.replace('security-alarms', 'more-alarms');
+    expect(plan(snapshot({ filters: [], alarms: [], topics: [topic(TOPIC, 1), topic(other, 3)] })).topicArn).toBe(other);
+    expect(plan(snapshot({ filters: [], alarms: [], topics: [topic(TOPIC, 0, 2)] })).createsTopic).toBe(true);
+    expect(plan(snapshot({ filters: [], alarms: [], topics: [topic(TOPIC.replace('us-east-1', 'eu-west-1'), 2)] })).createsTopic).toBe(true);
+    // What is asked for wins over reuse.
+    expect(plan(snapshot({ filters: [], alarms: [], topics: [topic()] }), { email: 'secops@example.com' })).toMatchObject({ createsTopic: true });
+    expect(plan(snapshot({ filters: [], alarms: [], topics: [topic()] }), { topicName: 'mine' }).topicArn).toBe(`arn:aws:sns:us-east-1:${ACCOUNT}:mine`);
+  });
+
+  it('alarmsReachNobody: why --apply refuses a plan whose alarms would notify no one', () => {
+    const empty = snapshot({ filters: [], alarms: [], topics: [] });
+    const created = plan(empty);
+    expect(alarmsReachNobody(created, [], {})).toBe(
+      `--apply would create alarms that notify no one: topic arn:aws:sns:us-east-1:${ACCOUNT}:trailguard-cis-alarms would be created with no subscriber. ` +
+        'Pass --email <address> (and confirm the subscription AWS sends), or --topic-arn / --topic-name of a topic with a confirmed subscriber',
+    );
+    expect(alarmsReachNobody(plan(empty, { email: 'secops@example.com' }), [], { email: 'secops@example.com' })).toBeUndefined();
+    const given = plan(empty, { topicArn: TOPIC });
+    expect(alarmsReachNobody(given, [topic(TOPIC, 1)], {})).toBeUndefined();
+    expect(alarmsReachNobody(given, [topic(TOPIC, 0, 1)], {})).toContain(`topic ${TOPIC} has no confirmed subscription (1 pending confirmation)`);
+    expect(alarmsReachNobody(given, [topic(TOPIC, 0, 0)], {})).toContain(`topic ${TOPIC} has no subscriptions`);
+    expect(alarmsReachNobody(given, [{ arn: TOPIC, region: 'us-east-1', error: { action: 'sns:ListSubscriptionsByTopic', region: 'us-east-1', code: 'NotFound', message: 'Topic does not exist', kind: 'not-found' } }], {})).toContain(
+      `topic ${TOPIC} does not exist`,
+    );
+    expect(alarmsReachNobody(given, [{ ...topic(TOPIC), subscriptions: undefined, error: denied('sns:ListSubscriptionsByTopic') }], {})).toContain('cannot be read (AccessDeniedException)');
+    // Nothing to alarm: nothing to refuse.
+    expect(alarmsReachNobody({ ...given, steps: given.steps.filter((s) => s.operation !== 'PutMetricAlarm') }, [], {})).toBeUndefined();
+  });
+
   it('renders a readable dry run', () => {
     const text = renderFixPlan(plan(snapshot({ filters: [], alarms: [], topics: [] }), { email: 'secops@example.com' }), { apply: false });
     expect(text).toMatch(/^Plan \(dry run; add --apply to make these calls\): 32 calls in us-east-1 for log group aws-cloudtrail-logs of trail management-events/);
@@ -182,6 +219,22 @@ describe('CloudFormation', () => {
     expect(template.Resources.AlarmNetworkGatewayChanges!.Properties).toMatchObject({ AlarmName: 'trailguard-network-gateway-changes', AlarmActions: [{ Ref: 'AlarmTopic' }], TreatMissingData: 'notBreaching' });
     // Every logical id is distinct and alphanumeric.
     for (const id of Object.keys(template.Resources)) expect(id).toMatch(/^[A-Za-z0-9]+$/);
+  });
+
+  it('YAML is plain, without anchors or aliases (CloudFormation accepts neither), and parses to the same template', () => {
+    const p = plan(snapshot({ filters: [], alarms: [], topics: [] }), { email: 'secops@example.com' });
+    const yaml = renderTemplate(p, 'yaml');
+    // Fifteen alarms refer to the same topic: each with its own { Ref: AlarmTopic }, not *a1 pointing at &a1.
+    expect(yaml).not.toMatch(/(^|[\s[{,:-])[&*][A-Za-z0-9_-]+/m);
+    expect(yaml.match(/Ref: AlarmTopic/g)).toHaveLength(15 + 2); // alarms, the subscription and the output
+    let aliases = 0;
+    let anchors = 0;
+    visit(parseDocument(yaml), (_key, node) => {
+      if (isAlias(node)) aliases++;
+      else if (isNode(node) && node.anchor) anchors++;
+    });
+    expect({ aliases, anchors }).toEqual({ aliases: 0, anchors: 0 });
+    expect(parse(yaml)).toEqual(JSON.parse(JSON.stringify(planToTemplate(p))));
   });
 
   it('YAML and JSON renderings parse back to the same template; an existing topic is used by ARN', () => {

@@ -10,14 +10,14 @@
 import { CloudTrailClient, CreateTrailCommand, DescribeTrailsCommand, GetTrailStatusCommand, PutEventSelectorsCommand, StartLoggingCommand } from '@aws-sdk/client-cloudtrail';
 import { CloudWatchClient, DescribeAlarmsCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient, CreateLogGroupCommand, DescribeMetricFiltersCommand, PutMetricFilterCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { CreateTopicCommand, ListSubscriptionsByTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import { CreateTopicCommand, ListSubscriptionsByTopicCommand, ListTopicsCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { readAccount } from '../../src/audit/account.js';
+import { readAccount, readTopics } from '../../src/audit/account.js';
 import { applyPlan } from '../../src/audit/apply.js';
 import { createAwsClients } from '../../src/audit/clients.js';
 import { MONITORING_CONTROLS } from '../../src/audit/controls/catalog.js';
 import { evaluateAccount } from '../../src/audit/evaluate.js';
-import { planFixes } from '../../src/audit/fix-plan.js';
+import { alarmsReachNobody, planFixes } from '../../src/audit/fix-plan.js';
 import type { ControlResult } from '../../src/audit/types.js';
 import { startMoto } from '../support/moto.js';
 import { ACCOUNT, GATEWAY_EVENTS, SEED_GATEWAY_FILTER, cisRules } from './support/fixtures.js';
@@ -233,6 +233,32 @@ describe.skipIf(!moto)('trailguard audit against moto_server (real SDK)', () => 
     const again = await readAccount(clients, { primaryRegion: 'us-east-1' });
     const second = planFixes(again, evaluateAccount(again, { rules: cisRules() }), { rules: cisRules(), email: 'secops@example.com' });
     expect(second.steps).toEqual([]);
+  });
+
+  it("--fix without a topic or --email reuses the topic the account's CIS alarms already notify: no second topic, and every control passes", async () => {
+    await createTrail();
+    const topicArn = await createTopic('us-east-1', 'secops@example.com');
+    await monitor('gateways', SEED_GATEWAY_FILTER, { topicArn });
+    const clients = auditClients();
+    const before = await readAccount(clients, { primaryRegion: 'us-east-1' });
+    const plan = planFixes(before, evaluateAccount(before, { rules: cisRules() }), { rules: cisRules() });
+    expect(plan).toMatchObject({ createsTopic: false, topicArn, reusedTopic: { arn: topicArn, confirmedSubscriptions: 1 } });
+    expect(alarmsReachNobody(plan, before.topics, {})).toBeUndefined();
+    expect((await applyPlan(plan, clients)).ok).toBe(true);
+    const topics = (await sdk().sns.send(new ListTopicsCommand({}))).Topics ?? [];
+    expect(topics.map((t) => t.TopicArn)).toEqual([topicArn]);
+    const after = await audit();
+    for (const c of MONITORING_CONTROLS) expect({ id: c.ruleId, verdict: after.get(c.ruleId)!.verdict }).toEqual({ id: c.ruleId, verdict: 'PASS' });
+  });
+
+  it('readTopics: the subscriptions of a topic no alarm notifies yet; a topic that does not exist is not-found', async () => {
+    const withSubscriber = await createTopic('us-east-1', 'secops@example.com');
+    const { TopicArn: lonely } = await sdk().sns.send(new CreateTopicCommand({ Name: 'lonely' }));
+    const missing = `arn:aws:sns:us-east-1:${ACCOUNT}:no-such-topic`;
+    const read = await readTopics(auditClients(), [withSubscriber, lonely!, missing], { primaryRegion: 'us-east-1', retry: { attempts: 1 } });
+    expect(read[0]).toMatchObject({ arn: withSubscriber, region: 'us-east-1', subscriptions: [{ protocol: 'email', endpoint: 'secops@example.com', confirmed: true }] });
+    expect(read[1]).toEqual({ arn: lonely, region: 'us-east-1', subscriptions: [] });
+    expect(read[2]).toMatchObject({ arn: missing, error: { action: 'sns:ListSubscriptionsByTopic', kind: 'not-found' } });
   });
 
   it('records what moto does and does not emulate, so the mocked tests cover the rest', async () => {

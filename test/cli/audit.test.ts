@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { CloudTrailClient, CreateTrailCommand, StartLoggingCommand } from '@aws-sdk/client-cloudtrail';
 import { CloudWatchLogsClient, CreateLogGroupCommand, DescribeMetricFiltersCommand, PutMetricFilterCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { CreateTopicCommand, ListTopicsCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { Command, CommanderError } from 'commander';
@@ -108,6 +109,10 @@ describe('trailguard audit: usage errors exit 2', () => {
     [['--fail-on', 'WARN'], '--fail-on: WARN is not FAIL, ERROR or none'],
     [['--cloudformation', 'x.yaml'], '--cloudformation only applies with --fix'],
     [['--max-delivery-age', '-1'], '--max-delivery-age -1: expected a positive number of hours'],
+    [['--regions', 'bogus-9'], '--regions bogus-9: not an AWS region name (like us-east-1)'],
+    [['--regions', 'eu-west-1,useast1,mars'], '--regions useast1, mars: not AWS region names (like us-east-1)'],
+    [['--region', 'Europe'], '--region Europe: not an AWS region name (like us-east-1)'],
+    [['--only', 'network-gateway-change'], '--only: unknown control network-gateway-change (did you mean network-gateway-changes?) (controls: '],
   ])('%j', async (args, message) => {
     const r = await audit(args);
     expect(r.status).toBe(2);
@@ -151,6 +156,46 @@ describe.skipIf(!moto)('trailguard audit against moto_server', () => {
     expect(r.stdout).toContain('Compliance (only the controls this audit covers):');
     expect(r.stdout).toMatch(/CIS AWS Foundations v1\.2\.0 +2\/18 pass; FAIL 1\.1 2\.4 3\.1 /);
     expect(r.stderr).toContain('2 pass, 16 fail, 0 error (exit 1: --fail-on FAIL,ERROR)');
+  });
+
+  it('--fail-on takes verdicts in any case', async () => {
+    await seedAccount();
+    for (const failOn of ['fail', 'FAIL', 'Fail,error']) expect((await audit(['--only', 'network-gateway-changes', '--fail-on', failOn, '-q'])).status, failOn).toBe(1);
+    for (const failOn of ['error', 'NONE', 'None']) expect((await audit(['--only', 'network-gateway-changes', '--fail-on', failOn, '-q'])).status, failOn).toBe(0);
+  });
+
+  it('--fix --apply with nobody to notify is refused (exit 2) and nothing is created', async () => {
+    await seedAccount();
+    const r = await audit(['--fix', '--apply', '-q']);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(`trailguard: --apply would create alarms that notify no one: topic arn:aws:sns:us-east-1:${ACCOUNT}:trailguard-cis-alarms would be created with no subscriber. Pass --email <address>`);
+    const filters = await new CloudWatchLogsClient(moto!.clientConfig('us-east-1')).send(new DescribeMetricFiltersCommand({ logGroupName: GROUP }));
+    expect(filters.metricFilters?.map((f) => f.filterName)).toEqual(['VPCGatewayConfigChanges']);
+    expect((await new SNSClient(moto!.clientConfig('us-east-1')).send(new ListTopicsCommand({}))).Topics ?? []).toEqual([]);
+
+    // A named topic nobody is subscribed to: refused the same way; one that does not exist likewise.
+    const { TopicArn: lonely } = await new SNSClient(moto!.clientConfig('us-east-1')).send(new CreateTopicCommand({ Name: 'lonely' }));
+    const named = await audit(['--fix', '--apply', '--topic-arn', lonely!, '-q']);
+    expect(named).toMatchObject({ status: 2, stderr: expect.stringContaining(`topic ${lonely} has no subscriptions`) });
+    const byName = await audit(['--fix', '--apply', '--topic-name', 'lonely', '-q']);
+    expect(byName).toMatchObject({ status: 2, stderr: expect.stringContaining(`topic ${lonely} has no subscriptions`) });
+    const missing = await audit(['--fix', '--apply', '--topic-arn', `arn:aws:sns:us-east-1:${ACCOUNT}:no-such-topic`, '-q']);
+    expect(missing).toMatchObject({ status: 2, stderr: expect.stringContaining(`topic arn:aws:sns:us-east-1:${ACCOUNT}:no-such-topic does not exist`) });
+    // The dry run still shows the plan, with the warning.
+    const dry = await audit(['--fix', '-q']);
+    expect(dry.stdout).toContain('warning: the topic has no confirmed subscriber, so the alarms will notify no one');
+  });
+
+  it('--fix --apply --topic-arn of a topic with a confirmed subscriber: the alarms notify it and every monitoring control passes', async () => {
+    await seedAccount();
+    const sns = new SNSClient(moto!.clientConfig('us-east-1'));
+    const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'secops' }));
+    await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'email', Endpoint: 'secops@example.com' })); // moto confirms at once
+    const r = await audit(['--fix', '--apply', '--topic-arn', TopicArn!, '--exclude', 'cloudtrail-cloudwatch-logs', '-q']);
+    expect(r.status).toBe(0);
+    expect(r.stdout.slice(r.stdout.indexOf('After --apply:'))).toContain('Controls: 17 pass, 0 fail, 0 error (of 17)');
+    expect(((await sns.send(new ListTopicsCommand({}))).Topics ?? []).map((t) => t.TopicArn)).toEqual([TopicArn]);
   });
 
   it('--fail-on none and --only decide the exit code', async () => {
@@ -223,6 +268,10 @@ describe.skipIf(!moto)('trailguard audit against moto_server', () => {
     // "-": only the template on stdout, so it can be piped; the report and the plan go to stderr.
     const piped = await audit(['--fix', '--cloudformation', '-', '-q']);
     expect(Object.keys(parse(piped.stdout).Resources)).toContain('AlarmNetworkGatewayChanges');
+    // Plain YAML: every alarm names the topic itself, no &anchor / *alias (CloudFormation rejects them).
+    expect(readFileSync(join(dir, 'cis.yaml'), 'utf8')).not.toMatch(/(^|[\s[{,:-])[&*]a\d+/m);
+    expect(piped.stdout).not.toMatch(/(^|[\s[{,:-])[&*]a\d+/m);
+    expect(template.Resources.AlarmNetworkGatewayChanges.Properties.AlarmActions).toEqual([{ Ref: 'AlarmTopic' }]);
     expect(piped.stderr).toContain('Plan (dry run; add --apply to make these calls)');
   });
 });

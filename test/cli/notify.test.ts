@@ -4,12 +4,12 @@
  */
 import '../notify/support/loopback-only.js';
 import { spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../notify/support/http-server.js';
 import { blockedConnections } from '../notify/support/loopback-only.js';
-import { CLI, makeTempDir, removeTempDirs, requireBuiltCli, run, startLogging, stopLogging, type RunResult } from './helpers.js';
+import { apiCall, CLI, makeTempDir, removeTempDirs, requireBuiltCli, run, startLogging, stopLogging, type RunResult } from './helpers.js';
 
 // `notify` exists once src/cli/main.ts registers notifyCommand() and the binary is rebuilt.
 const wired = (() => {
@@ -57,9 +57,9 @@ ${channelExtra}`,
 const env = { TG_TEST_HOOK_SECRET: 'cli-signing-secret-0123456789' };
 
 /** Runs the binary without blocking this process: the receiver answering it lives here. */
-function tg(args: string[], cwd: string): Promise<RunResult> {
+function tg(args: string[], cwd: string, extraEnv: Record<string, string> = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, ...env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, ...env, ...extraEnv, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -160,21 +160,95 @@ describe.skipIf(!wired)('trailguard notify', () => {
       Object.fromEntries((JSON.parse((await tg(['notify', 'status', '--format', 'json', '--state', 'delivered,failed'], cwd)).stdout) as Listed).deliveries.map((d) => [d.id, d.state]));
     expect(await states()).toEqual({ [first!]: 'delivered', [second!]: 'failed', [third!]: 'failed' });
 
-    // An id no delivery has (another store's key, a delivered one) re-queues nothing; it is not a usage error.
-    for (const id of ['tg_0123456789abcdef0123456789abcdef', '999', first!]) {
+    // Ids that name no delivery (another store's key, a typo): a usage error naming them, nothing re-queued.
+    for (const id of ['tg_0123456789abcdef0123456789abcdef', '999']) {
       const none = await tg(['notify', 'retry', '--id', id], cwd);
-      expect(none.status, none.stderr).toBe(0);
-      expect(none.stderr).toContain('re-queued 0 failed deliveries');
+      expect(none.status, none.stderr).toBe(2);
+      expect(none.stderr).toMatch(new RegExp(`no delivery with id ${id} in .*trailguard\\.db \\(see trailguard notify status\\)`));
+      expect(none.stderr).not.toContain('re-queued');
     }
+    // One that is not failed: said so; nothing to do is not an error.
+    const delivered = await tg(['notify', 'retry', '--id', first!], cwd);
+    expect(delivered.status, delivered.stderr).toBe(0);
+    expect(delivered.stderr).toContain(`delivery ${first!} is delivered, not failed: nothing to retry`);
+    expect(delivered.stderr).toContain('re-queued 0 failed deliveries');
+    // On another channel than --channel: said so, left alone.
+    const elsewhere = await tg(['notify', 'retry', '--id', second!, '--channel', 'other'], cwd);
+    expect(elsewhere.status, elsewhere.stderr).toBe(0);
+    expect(elsewhere.stderr).toContain(`delivery ${second!} is on channel hook, not other: left as it is`);
     const spaced = await tg(['notify', 'retry', '--id', 'a b'], cwd);
     expect(spaced.status).toBe(2);
     expect(spaced.stderr).toContain('--id "a b" is not a delivery id (see trailguard notify status)');
 
-    const both = await tg(['notify', 'retry', '--id', `${second!},${third!}`], cwd);
+    // Some ids known, some not: the unknown ones are named, the others re-driven.
+    const both = await tg(['notify', 'retry', '--id', `${second!},999,${third!}`], cwd);
     expect(both.status, both.stderr).toBe(0);
+    expect(both.stderr).toContain('no delivery with id 999');
     expect(both.stderr).toContain('re-queued 2 failed deliveries');
     expect(await states()).toEqual({ [first!]: 'delivered', [second!]: 'delivered', [third!]: 'delivered' });
     expect(server.requests).toHaveLength(FINDINGS);
+  });
+
+  it('a secret in a webhook URL\'s path stays secret when the receiver echoes the path: stderr, notify status, notify retry, the store', async () => {
+    const token = 'T0K3N-9f8e7d6c5b4a39281706';
+    const cwd = makeTempDir('trailguard-notify-cli-');
+    writeFileSync(
+      path.join(cwd, 'trailguard.config.yaml'),
+      `notifications:
+  delivery: { maxAttempts: 1, timeoutSeconds: 5 }
+  channels:
+    hook: { type: webhook, url: "${server.url}/hooks/\${env:TG_TEST_HOOK_TOKEN}" }
+`,
+    );
+    writeFileSync(path.join(cwd, 'trail.json'), JSON.stringify({ Records: [stopLogging()] }));
+    // An Express-like 404 that echoes what was asked.
+    server.respond((req) => ({ status: 404, body: `<!DOCTYPE html><html><body><pre>Cannot POST ${req.path}</pre></body></html>` }));
+    const withToken = (args: string[]) => tg(args, cwd, { TG_TEST_HOOK_TOKEN: token });
+    const scan = await withToken(['scan', 'trail.json', '--notify', '--no-progress', '-o', 'f.txt']);
+    expect(scan.status, scan.stderr).toBe(0);
+    expect(server.requests[0]!.path).toBe(`/hooks/${token}`);
+    expect(scan.stderr).toContain('HTTP 404: <!DOCTYPE html><html><body><pre>Cannot POST [REDACTED]</pre></body></html>');
+    const status = await withToken(['notify', 'status']);
+    const json = await withToken(['notify', 'status', '--format', 'json']);
+    const retry = await withToken(['notify', 'retry', '-v']);
+    expect(retry.status).toBe(1);
+    expect(status.stdout).toContain('Cannot POST [REDACTED]');
+    const store = readdirSync(path.join(cwd, '.trailguard')).map((f) => readFileSync(path.join(cwd, '.trailguard', f)).toString('latin1')).join('\n');
+    for (const [what, text] of Object.entries({ scan: scan.stderr + scan.stdout, status: status.stdout, json: json.stdout, retry: retry.stderr + retry.stdout, store })) {
+      expect(text, what).not.toContain(token);
+      expect(text, what).not.toContain(encodeURIComponent(token));
+      expect(text, what).not.toContain('/hooks/T0K3N');
+    }
+  });
+
+  it('scan --notify measures storms on event time: days of events are not a storm, a burst is; a critical finding is never summarised', async () => {
+    const cwd = makeTempDir('trailguard-notify-cli-');
+    writeFileSync(path.join(cwd, 'trailguard.config.yaml'), `notifications:\n  dedupe: { windowSeconds: 0 }\n  channels:\n    hook: { type: webhook, url: "${server.url}/hook" }\n`);
+    const root = { type: 'Root', principalId: '123456789012', arn: 'arn:aws:iam::123456789012:root', accountId: '123456789012' };
+    const day0 = Date.UTC(2021, 6, 25);
+    const iso = (t: number) => new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+    const records: Record<string, unknown>[] = [];
+    // Forty root calls, one every three hours over five days.
+    for (let i = 0; i < 40; i++) records.push(apiCall({ userIdentity: root, eventSource: 'ec2.amazonaws.com', eventName: `DescribeSpread${i}`, eventTime: iso(day0 + i * 3 * 3_600_000), eventID: id(i) }));
+    // A burst of thirty within thirty seconds (between two of those), with a StopLogging in it.
+    const burst = day0 + 25 * 3_600_000 + 30 * 60_000;
+    for (let i = 0; i < 30; i++) records.push(apiCall({ userIdentity: root, eventSource: 'ec2.amazonaws.com', eventName: `DescribeBurst${i}`, eventTime: iso(burst + i * 1000), eventID: id(100 + i) }));
+    records.push(stopLogging({ eventTime: iso(burst + 25_500), eventID: id(200) }));
+    writeFileSync(path.join(cwd, 'trail.json'), JSON.stringify({ Records: records }));
+    const scan = await tg(['scan', 'trail.json', '--notify', '--no-progress', '-q', '-o', 'f.txt'], cwd);
+    expect(scan.status, scan.stderr).toBe(0);
+    type Sent = { type: string; data: { count: number; severity: string; findings: { ruleId: string; severity: string }[]; stats?: { bySeverity: Record<string, number>; byRule: Record<string, number> } } };
+    const sent = server.requests.map((r) => r.json as Sent);
+    const storms = sent.filter((n) => n.type === 'trailguard.storm');
+    // One storm: the burst past its twentieth alert (ten root calls, and the medium config change made within it).
+    expect(storms).toHaveLength(1);
+    expect(storms[0]!.data.count).toBe(11);
+    expect(storms[0]!.data.stats).toMatchObject({ bySeverity: { high: 10, medium: 1 }, byRule: { 'root-account-usage': 10, 'cloudtrail-config-changes': 1 } });
+    // Everything else on its own: forty spread calls, twenty of the burst, and the critical StopLogging.
+    const alone = sent.filter((n) => n.type === 'trailguard.finding');
+    expect(alone).toHaveLength(61);
+    expect(alone.filter((n) => n.data.findings[0]!.ruleId === 'cloudtrail-disabled').map((n) => n.data.severity)).toEqual(['critical']);
   });
 
   it('what a scan leaves pending is delivered by notify run', async () => {

@@ -1,7 +1,9 @@
-import { writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, removeTempDirs, requireBuiltCli, run } from './helpers.js';
+import { CLI, makeTempDir, removeTempDirs, requireBuiltCli, run, SAMPLES } from './helpers.js';
 
 const record = (eventName: string, extra: Record<string, unknown> = {}) => ({
   eventVersion: '1.09',
@@ -68,4 +70,56 @@ describe('trailguard pattern test', () => {
     expect(eb.stderr).toMatch(/invalid EventBridge pattern: .*detail\.eventName.*prefx/);
     expect(run(['pattern', 'test', '--event', logFile]).status).toBe(2);
   });
+
+  it('--event DIR reads the directory recursively, in a fixed order, as scan does (gzipped logs, digest files skipped)', () => {
+    const tree = join(dir, 'tree');
+    mkdirSync(join(tree, 'b', 'deeper'), { recursive: true });
+    mkdirSync(join(tree, 'a'));
+    writeFileSync(join(tree, 'a', 'one.json'), JSON.stringify({ Records: [record('DetachInternetGateway')] }));
+    writeFileSync(join(tree, 'b', 'deeper', 'two.json.gz'), gzipSync(JSON.stringify({ Records: [record('DescribeInstances'), record('AttachInternetGateway')] })));
+    writeFileSync(join(tree, 'b', 'digest.json'), JSON.stringify({ awsAccountId: '123456789012', digestStartTime: '2026-11-20T09:00:00Z', digestEndTime: '2026-11-20T10:00:00Z', digestS3Bucket: 'b', digestS3Object: 'x', logFiles: [] }));
+    const r = run(['pattern', 'test', '--eventbridge', '{"detail":{"eventName":[{"suffix":"Gateway"}]}}', '--event', tree]);
+    expect(r.stderr).not.toContain('EISDIR');
+    expect(r.status).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    const esc = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toMatch(new RegExp(`^MATCH +${esc(join(tree, 'a', 'one.json'))}#0 ec2\\.amazonaws\\.com DetachInternetGateway `));
+    expect(lines[1]).toMatch(new RegExp(`^no match +${esc(join(tree, 'b', 'deeper', 'two.json.gz'))}#0 ec2\\.amazonaws\\.com DescribeInstances `));
+    expect(lines[2]).toMatch(new RegExp(`^MATCH +${esc(join(tree, 'b', 'deeper', 'two.json.gz'))}#1 ec2\\.amazonaws\\.com AttachInternetGateway `));
+    expect(lines[3]).toBe('2 of 3 events matched');
+    expect(r.stderr).toMatch(/^skipped: .*digest\.json/m);
+  });
+
+  it('--matches-only prints only the events that matched; the count goes to stderr', () => {
+    const r = run(['pattern', 'test', '--eventbridge', '{"detail":{"eventName":[{"suffix":"Gateway"}]}}', '--event', logFile, '--matches-only']);
+    expect(r.status).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    for (const line of lines) expect(line).toMatch(/^MATCH +\S+#\d ec2\.amazonaws\.com (DetachInternetGateway|CreateCustomerGateway)/);
+    expect(r.stderr).toBe('2 of 3 events matched\n');
+    const none = run(['pattern', 'test', '--eventbridge', '{"detail":{"eventName":["Nothing"]}}', '--event', logFile, '--matches-only']);
+    expect(none.status).toBe(1);
+    expect(none.stdout).toBe('');
+  });
+
+  it('an --event path that does not exist is a usage error (exit 2)', () => {
+    const r = run(['pattern', 'test', '--filter', 'ERROR', '--event', join(dir, 'missing.log')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`trailguard: --event not found: ${join(dir, 'missing.log')}\n`);
+  });
+
+  it('output to a reader that closes the pipe early (| head -n 1): stops quietly with exit 141, no stack trace', () => {
+    const r = spawnSync(
+      'bash',
+      ['-c', `'${process.execPath}' '${CLI}' pattern test --eventbridge '{"source":[{"prefix":"aws."}]}' --event '${SAMPLES}' 2>'${join(dir, 'head-stderr.txt')}' | head -n 1; echo "status=\${PIPESTATUS[0]}"; cat '${join(dir, 'head-stderr.txt')}'`],
+      { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } },
+    );
+    const [first, status, ...rest] = r.stdout.split('\n');
+    expect(first).toMatch(/^MATCH /);
+    expect(status).toBe('status=141');
+    // Only the digest skip of the sample set: no EPIPE, no stack.
+    expect(rest.filter((l) => l !== '' && !l.startsWith('skipped: '))).toEqual([]);
+  });
 });
+

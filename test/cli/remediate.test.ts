@@ -8,7 +8,7 @@
  * registered in src/cli/main.ts by a separate change.
  */
 import '../notify/support/loopback-only.js';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { AuthorizeSecurityGroupIngressCommand, CreateSecurityGroupCommand, CreateVpcCommand, DescribeSecurityGroupRulesCommand, EC2Client } from '@aws-sdk/client-ec2';
@@ -117,6 +117,16 @@ beforeEach(async () => {
 });
 
 withMoto('remediate --event against moto_server', () => {
+  /** A workspace whose SSH-opening event was held for approval (mode approve, --as-configured). */
+  async function heldApproval(): Promise<{ dir: string; groupId: string; decision: { status: string; approvalId: string } }> {
+    const dir = makeTempDir();
+    writeFileSync(join(dir, 'trailguard.config.yaml'), CONFIG);
+    const { groupId, event } = await groupWithSsh();
+    writeFileSync(join(dir, 'event.json'), event);
+    const held = await remediate(['--event', 'event.json', '--as-configured', '--format', 'json'], dir);
+    return { dir, groupId, decision: (JSON.parse(held.stdout) as { decisions: Array<{ status: string; approvalId: string }> }).decisions[0]! };
+  }
+
   it('without --enforce: the plan with the exact call, and nothing changed', async () => {
     const dir = makeTempDir();
     writeFileSync(join(dir, 'trailguard.config.yaml'), CONFIG);
@@ -148,12 +158,7 @@ withMoto('remediate --event against moto_server', () => {
   });
 
   it('--as-configured with mode approve: the plan is held; pending lists it; approve makes the call', async () => {
-    const dir = makeTempDir();
-    writeFileSync(join(dir, 'trailguard.config.yaml'), CONFIG);
-    const { groupId, event } = await groupWithSsh();
-    writeFileSync(join(dir, 'event.json'), event);
-    const held = await remediate(['--event', 'event.json', '--as-configured', '--format', 'json'], dir);
-    const decision = (JSON.parse(held.stdout) as { decisions: Array<{ status: string; approvalId: string }> }).decisions[0]!;
+    const { dir, groupId, decision } = await heldApproval();
     expect(decision.status).toBe('pending-approval');
     expect(await rules(groupId)).toHaveLength(2);
     const pending = await remediate(['pending'], dir);
@@ -167,13 +172,36 @@ withMoto('remediate --event against moto_server', () => {
     expect(twice.stderr).toContain('is approved (by carol');
   });
 
+  it('retry: an approved plan whose run failed runs again as a new decision; approve says to retry it', async () => {
+    const { dir, groupId, decision: { approvalId } } = await heldApproval();
+    const denied: RemediationClients = {
+      send: () => Promise.reject(Object.assign(new Error('You are not authorized to perform this operation.'), { name: 'UnauthorizedOperation' })),
+      forAccount: () => denied,
+    };
+    const failed = await remediate(['approve', approvalId, '--by', 'carol'], dir, { clients: () => denied });
+    expect(failed.status, failed.stderr).toBe(1);
+    expect(failed.stdout).toMatch(/^REMEDIATION FAILED: .*UnauthorizedOperation/m);
+    expect(await rules(groupId)).toHaveLength(2);
+    const approveAgain = await remediate(['approve', approvalId], dir);
+    expect(approveAgain.status).toBe(2);
+    expect(approveAgain.stderr).toContain(`run it again with \`trailguard remediate retry ${approvalId}\``);
+
+    const retried = await remediate(['retry', approvalId, '--by', 'dave', '--format', 'json'], dir);
+    expect(retried.status, retried.stderr).toBe(0);
+    expect((JSON.parse(retried.stdout) as { decisions: Array<{ status: string; retryOf: string }> }).decisions).toMatchObject([{ status: 'executed', retryOf: approvalId }]);
+    expect(await rules(groupId)).toEqual(['tcp/443 0.0.0.0/0']);
+    const twice = await remediate(['retry', approvalId], dir);
+    expect(twice.status).toBe(2);
+    expect(twice.stderr).toContain('was run and executed');
+    const unknown = await remediate(['retry', 'no-such-id'], dir);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain('no approval or decision no-such-id');
+    const log = await remediate(['log', '--format', 'json'], dir);
+    expect((JSON.parse(log.stdout) as { decisions: Array<{ status: string }> }).decisions.map((d) => d.status)).toEqual(['executed', 'failed', 'pending-approval']);
+  });
+
   it('reject: nothing is done and the rejection is logged', async () => {
-    const dir = makeTempDir();
-    writeFileSync(join(dir, 'trailguard.config.yaml'), CONFIG);
-    const { groupId, event } = await groupWithSsh();
-    writeFileSync(join(dir, 'event.json'), event);
-    const held = await remediate(['--event', 'event.json', '--as-configured', '--format', 'json'], dir);
-    const { approvalId } = (JSON.parse(held.stdout) as { decisions: Array<{ approvalId: string }> }).decisions[0]!;
+    const { dir, groupId, decision: { approvalId } } = await heldApproval();
     const rejected = await remediate(['reject', approvalId, '--by', 'carol', '--reason', 'planned maintenance'], dir);
     expect(rejected.stdout).toMatch(/^SKIPPED: .*rejected by carol: planned maintenance \(approval-rejected\)$/m);
     expect(rejected.stdout).toContain('planned maintenance');
@@ -195,6 +223,23 @@ describe('remediate without AWS', () => {
     expect(r.stderr).toContain('no store');
     // A quick look at a plan leaves nothing behind.
     expect(existsSync(join(dir, '.trailguard'))).toBe(false);
+  });
+
+  it('--event DIR: every log file under it, read as scan reads a directory (no EISDIR)', async () => {
+    const dir = makeTempDir();
+    writeFileSync(join(dir, 'trailguard.config.yaml'), 'remediation:\n  rules:\n    security-group-ingress-open-to-world: { action: revoke-security-group-ingress, mode: enforce }\n');
+    const open = (port: number) => apiCall('ec2.amazonaws.com', 'AuthorizeSecurityGroupIngress', { groupId: 'sg-0a1b2c3d4e5f60718', ipPermissions: { items: [ipPermissionItem({ protocol: 'tcp', from: port, to: port, v4: ['0.0.0.0/0'] })] } }, { _return: true });
+    mkdirSync(join(dir, 'events', 'nested'), { recursive: true });
+    writeFileSync(join(dir, 'events', 'a.json'), JSON.stringify({ Records: [open(22)] }));
+    writeFileSync(join(dir, 'events', 'nested', 'b.json'), JSON.stringify({ Records: [open(3389)] }));
+    const r = await remediate(['--event', 'events', '--offline'], dir);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).not.toContain('EISDIR');
+    expect(r.stdout).toContain('would remove ingress tcp/22 from 0.0.0.0/0');
+    expect(r.stdout).toContain('would remove ingress tcp/3389 from 0.0.0.0/0');
+    mkdirSync(join(dir, 'empty'));
+    const empty = await remediate(['--event', 'empty', '--offline'], dir);
+    expect([empty.status, empty.stderr]).toEqual([2, 'trailguard: --event empty: no file to read\n']);
   });
 
   it('an event no rule (or no remediation) covers: said so, exit 0', async () => {
@@ -226,6 +271,9 @@ describe('remediate without AWS', () => {
     expect((await remediate(['approve', 'x'], dir)).stderr).toContain(`approve needs the store, and there is none at ${join(dir, '.trailguard', 'trailguard.db')}`);
     expect((await remediate(['log'], dir)).stderr).toContain('log needs the store');
     expect((await remediate(['policy'], dir)).stderr).toContain('no remediation action is configured');
+    const account = await remediate(['policy', '--all', '--accounts', '123456789012,abc'], dir);
+    expect([account.status, account.stdout, account.stderr]).toEqual([2, '', 'trailguard: --accounts abc: not a 12-digit AWS account id\n']);
+    expect((await remediate(['policy', '--all', '--regions', 'bogus-9'], dir)).stderr).toBe('trailguard: --regions bogus-9: not an AWS region name (like us-east-1)\n');
     writeFileSync(join(dir, 'trailguard.config.yaml'), 'remediation:\n  rules:\n    cloudtrail-disabled: { action: start-cloudtrail-logging, mode: sometimes }\n');
     const bad = await remediate(['policy'], dir);
     expect(bad.status).toBe(2);
@@ -282,7 +330,7 @@ describe('remediate decisions through the notification channels', () => {
     expect(hook.requests).toHaveLength(1);
 
     const store = openSqliteStore(join(dir, '.trailguard', 'trailguard.db'));
-    expect(store.sqlite.versions()).toEqual({ findings: 1, outbox: 2, remediation: 2 });
+    expect(store.sqlite.versions()).toEqual({ findings: 1, outbox: 3, remediation: 3 });
     expect((await store.remediation.listDecisions()).map((d) => d.status)).toEqual(['dry-run', 'dry-run']);
     expect((await store.outbox.list()).map((o) => [o.channel, o.kind, o.state])).toEqual([['hook', 'remediation', 'delivered']]);
     await store.close();
@@ -316,7 +364,7 @@ describe('remediate decisions through the notification channels', () => {
       const r = await remediate(['--event', 'ssh.json', '--offline'], dir);
       expect(r.status, r.stderr).toBe(0);
       expect(hook.requests[0]!.path).toBe(`/hook/${token}`);
-      expect(r.stderr).toMatch(/warning: remediation notice 1 \(dry-run [0-9a-f-]+\) to hook failed: webhook channel "hook": HTTP 500: no route for \/hook\/\[REDACTED\] \(gave up after 2 attempts\) — re-drive with: trailguard notify retry --id 1/);
+      expect(r.stderr).toMatch(/warning: remediation notice 1 \(dry-run [0-9a-f-]+\) to hook failed: webhook channel "hook": HTTP 500: no route for \[REDACTED\] \(gave up after 2 attempts\) — re-drive with: trailguard notify retry --id 1/);
       expect(r.stderr).toContain('Remediation notices: 0 delivered, 1 failed');
       expect(r.stdout + r.stderr).not.toContain(token);
 

@@ -114,7 +114,7 @@ describe('trailguard rules show', () => {
     const r = run(['rules', 'show', 'no-such-rule']);
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe('trailguard: no rule "no-such-rule"; run "trailguard rules list" to see the ids\n');
+    expect(r.stderr).toBe('trailguard: no rule no-such-rule (trailguard rules list shows the ids)\n');
   });
 });
 
@@ -162,6 +162,111 @@ describe('trailguard rules test', () => {
     expect(all.status).toBe(1);
     expect(all.stdout).toContain('FAIL house-trail-deleted match "trail stopped": did not match\n');
     expect(all.stdout).toMatch(new RegExp(`^${catalogSize() + 1} rules, \\d+ passed, 1 failed\\n$`, "m"));
+  });
+});
+
+describe('rule ids named anywhere must be rules: a typo is a usage error (exit 2) with the closest id', () => {
+  const stopFile = () => {
+    const file = join(tmp, 'stop.json');
+    writeFileSync(file, JSON.stringify(stopLogging()));
+    return file;
+  };
+
+  it.each([
+    ['rules test with an unknown id', ['rules', 'test', 'nope'], 'trailguard: no rule nope (trailguard rules list shows the ids)\n'],
+    ['rules test with a misspelled id', ['rules', 'test', 'root-console-logn'], 'trailguard: no rule root-console-logn (did you mean root-console-login?)\n'],
+    ['rules show with a misspelled id', ['rules', 'show', 'root-console-logn'], 'trailguard: no rule root-console-logn (did you mean root-console-login?)\n'],
+  ])('%s', (_name, args, stderr) => {
+    const r = run(args);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(stderr);
+    expect(r.status).toBe(2);
+  });
+
+  it.each([
+    ['--only', ['--only', 'root-console-logn'], '--only: no rule root-console-logn (did you mean root-console-login?)'],
+    ['--exclude', ['--exclude', 'cloudtrail-disabled,cloudtrail-disabld'], '--exclude: no rule cloudtrail-disabld (did you mean cloudtrail-disabled?)'],
+  ])('scan %s', (_flag, args, message) => {
+    const r = run(['scan', ...args, stopFile()]);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(`trailguard: ${message}`);
+    expect(r.status).toBe(2);
+  });
+
+  it("the config's rules.only, rules.exclude and rules.severity, naming the file", () => {
+    const dir = join(tmp, 'config-ids');
+    mkdirSync(dir);
+    const config = join(dir, 'trailguard.config.yaml');
+    writeFileSync(config, 'rules:\n  exclude: [route-table-change]\n  severity:\n    root-console-logn: low\n');
+    const r = run(['rules', 'list', '-c', config]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(
+      `trailguard: ${config}: rules.exclude: no rule route-table-change (did you mean route-table-changes?); ${config}: rules.severity: no rule root-console-logn (did you mean root-console-login?)\n`,
+    );
+    const scan = run(['scan', '-c', config, stopFile()]);
+    expect(scan.status).toBe(2);
+    // A built-in id is known even when the run leaves the catalog out.
+    writeFileSync(config, 'rules:\n  exclude: [route-table-changes]\n');
+    const user = join(dir, 'rules');
+    mkdirSync(user);
+    writeFileSync(join(user, 'mine.yaml'), readFileSync(join(BUILTIN_RULES, 'security-services', 'cloudtrail-disabled.yaml'), 'utf8').replace('id: cloudtrail-disabled', 'id: mine'));
+    expect(run(['rules', 'list', '-c', config, '--no-builtin', '--rules', user]).status).toBe(0);
+  });
+});
+
+describe('user rules: tests optional unless --strict; every problem of a file reported at once', () => {
+  it('a user rule without tests loads with a warning; rules test passes it, --strict fails it', () => {
+    const dir = join(tmp, 'untested');
+    mkdirSync(dir);
+    writeFileSync(
+      join(dir, 'ad-hoc.yaml'),
+      ['id: ad-hoc', 'title: Trail stopped (ad hoc)', 'severity: high', 'description: For one investigation.', 'match:', '  detail:', '    eventSource: [cloudtrail.amazonaws.com]', '    eventName: [StopLogging]', ''].join('\n'),
+    );
+    const lenient = run(['rules', 'test', 'ad-hoc', '--rules', dir]);
+    expect(lenient.status).toBe(0);
+    expect(lenient.stderr).toMatch(/^warning: .*ad-hoc\.yaml:1:1: rule ad-hoc: tests: no tests: add an event that must match \(tests\.match\)/);
+    expect(lenient.stdout).toBe('1 rules, 0 passed, 0 failed, 0 load errors, 1 warnings\n');
+    const strict = run(['rules', 'test', 'ad-hoc', '--rules', dir, '--strict']);
+    expect(strict.status).toBe(1);
+    expect(strict.stdout).toBe(
+      [
+        'FAIL ad-hoc match "(none)": --strict: the rule has no event that must match (tests.match)',
+        'FAIL ad-hoc noMatch "(none)": --strict: the rule has no near-miss that must not match (tests.noMatch)',
+        '1 rules, 0 passed, 2 failed, 0 load errors, 1 warnings',
+        '',
+      ].join('\n'),
+    );
+    // The built-in catalog passes --strict: every built-in rule has both kinds of test.
+    const catalog = run(['rules', 'test', '--strict']);
+    expect(catalog.status).toBe(0);
+    expect(catalog.stdout).toMatch(/^\d+ rules, \d+ passed, 0 failed\n$/);
+  });
+
+  it('a rule file with several mistakes: each reported on its own line, at the key, with the closest key suggested', () => {
+    const dir = join(tmp, 'broken');
+    mkdirSync(dir);
+    const file = join(dir, 'broken.yaml');
+    writeFileSync(file, ['id: broken', 'title: Broken', 'severity: extreme', 'description: Two mistakes.', 'match:', '  detail:', '    eventName: [StopLogging]', 'tgas: [x]', ''].join('\n'));
+    const r = run(['rules', 'list', '--no-builtin', '--rules', dir]);
+    expect(r.stderr).toBe(
+      [
+        `error: ${file}:3:11: rule broken: severity: Invalid option: expected one of "info"|"low"|"medium"|"high"|"critical" (got "extreme")`,
+        `error: ${file}:8:1: rule broken: unknown key "tgas" (did you mean "tags"?)`,
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('a config file with several mistakes: exit 2, one located line each', () => {
+    const dir = join(tmp, 'bad-config');
+    mkdirSync(dir);
+    const config = join(dir, 'trailguard.config.yaml');
+    writeFileSync(config, 'rules:\n  builtin: true\n  exlude: [x]\nscan:\n  failOn: severe\n');
+    const r = run(['rules', 'list', '-c', config]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(
+      `trailguard: ${config}:3:3: rules: unknown key "exlude" (did you mean "exclude"?)\n${config}:5:11: scan.failOn: Invalid option: expected one of "info"|"low"|"medium"|"high"|"critical" (got "severe")\n`,
+    );
   });
 });
 

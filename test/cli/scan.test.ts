@@ -251,8 +251,9 @@ describe('trailguard scan: usage errors exit 2 with a message on stderr and noth
     [
       '--only naming no rule',
       ['scan', '--only', 'no-such-rule', 'x'],
-      ['warning: no rule has the id "no-such-rule" (named in --only/--exclude or the config)\n', 'trailguard: no rules to evaluate (check --rules, --only, --exclude and the config file)'],
+      ['trailguard: --only: no rule no-such-rule (trailguard rules list shows the ids)\n'],
     ],
+    ['--only with a typo', ['scan', '--only', 'root-console-logn', 'x'], ['trailguard: --only: no rule root-console-logn (did you mean root-console-login?)\n']],
   ])('%s', (_name, args, messages) => {
     const r = run(args);
     expect(r.status).toBe(2);
@@ -379,8 +380,7 @@ describe('trailguard scan: inputs', () => {
     expect(countBy(rejects, (x) => x.kind)).toEqual(s.rejectsByKind);
   });
 
-  it('a missing input path is an io-error reject, not a crash; a digest file is a counted skip, not a warning; --rejects FILE gets both', () => {
-    const missing = join(tmp, 'no-such-file.json.gz');
+  it('a digest file is a counted skip, not a warning; --rejects FILE gets it', () => {
     const dir = join(tmp, 'with-digest', 'AWSLogs', '123456789012', 'CloudTrail-Digest', 'us-east-1', '2026', '11', '20');
     mkdirSync(dir, { recursive: true });
     const digest = join(dir, '123456789012_CloudTrail-Digest_us-east-1_management-events_us-east-1_20261120T100000Z.json.gz');
@@ -389,18 +389,23 @@ describe('trailguard scan: inputs', () => {
       gzipSync(JSON.stringify({ awsAccountId: '123456789012', digestStartTime: '2026-11-20T09:00:00Z', digestEndTime: '2026-11-20T10:00:00Z', digestS3Bucket: 'trail-bucket', digestS3Object: 'x', logFiles: [] })),
     );
     const rejectsFile = join(tmp, 'skips.jsonl');
-    const r = run(['scan', missing, join(tmp, 'with-digest'), quietFile, '--fail-on', 'info', '--rejects', rejectsFile]);
+    const r = run(['scan', join(tmp, 'with-digest'), quietFile, '--fail-on', 'info', '--rejects', rejectsFile]);
     expect(r.status).toBe(0);
     expect(r.stdout).toBe('No findings.\n');
-    expect(r.stderr.split('\n').filter((l) => l.startsWith('warning:'))).toEqual([`warning: ${missing}: io-error: cannot read: no such file or directory`]);
-    expect(recordsLine(r.stderr)).toBe('Records: 1 read, 1 evaluated, 1 rejected, 1 skipped');
+    expect(r.stderr.split('\n').filter((l) => l.startsWith('warning:'))).toEqual([]);
+    expect(recordsLine(r.stderr)).toBe('Records: 1 read, 1 evaluated, 0 rejected, 1 skipped');
     expect(r.stderr).toContain('Findings: none');
     const rejects = readFileSync(rejectsFile, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as { kind: string; skipped?: boolean; location: { source: string } });
-    expect(rejects).toEqual([
-      expect.objectContaining({ kind: 'io-error', location: expect.objectContaining({ source: missing }) }),
-      expect.objectContaining({ kind: 'digest-file', skipped: true, location: expect.objectContaining({ source: digest }) }),
-    ]);
-    expect(rejects[0]).not.toHaveProperty('skipped');
+    expect(rejects).toEqual([expect.objectContaining({ kind: 'digest-file', skipped: true, location: expect.objectContaining({ source: digest }) })]);
+  });
+
+  it('a named input that does not exist is a usage error (exit 2) before anything is read, naming every missing path', () => {
+    const missing = join(tmp, 'no-such-file.json.gz');
+    const alsoMissing = join(tmp, 'no-such-dir', 'x.json');
+    const r = run(['scan', missing, quietFile, alsoMissing, '--format', 'jsonl']);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`trailguard: input not found: ${missing}, ${alsoMissing}\n`);
   });
 });
 

@@ -234,6 +234,77 @@ describe('a rule whose check throws', () => {
   });
 });
 
+describe('errors below the rule: the pattern engine and the finding builder', () => {
+  const compile = (lines: string[]): Rule => {
+    const { rule, error } = compileRuleText(
+      [
+        ...lines,
+        'tests:',
+        '  match:',
+        "    - {name: stop, record: {eventTime: '2026-11-20T10:01:02Z', eventSource: cloudtrail.amazonaws.com, eventName: StopLogging, requestParameters: {name: 'arn:aws:cloudtrail:us-east-1:123456789012:trail/t'}}}",
+        '  noMatch:',
+        "    - {name: start, record: {eventTime: '2026-11-20T10:01:02Z', eventSource: cloudtrail.amazonaws.com, eventName: StartLogging}}",
+        '',
+      ].join('\n'),
+      '<inline>',
+      'user',
+      false,
+    );
+    expect(error).toBeUndefined();
+    return rule!;
+  };
+  /** A StopLogging record whose requestParameters.name cannot be read: what an engine bug looks like from outside. */
+  const hostile = (): CloudTrailRecord => {
+    const record = decoded(rules.find((r) => r.id === 'cloudtrail-disabled')!.tests.match[0]!.record);
+    record.requestParameters = Object.defineProperty({}, 'name', {
+      enumerable: true,
+      get: () => {
+        throw new Error('engine failure on purpose');
+      },
+    });
+    return record;
+  };
+
+  it('an error thrown while matching the pattern reaches onRuleError (not "no match") and is counted', () => {
+    const rule = compile([
+      'id: trail-name-is-arn',
+      'title: Trail named by ARN',
+      'severity: low',
+      'description: Reads requestParameters.name in its pattern.',
+      'match:',
+      '  detail:',
+      '    eventName: [StopLogging]',
+      '    requestParameters:',
+      '      name: [{prefix: "arn:"}]',
+    ]);
+    const errors: string[] = [];
+    const d = createDetector([rule], { onRuleError: (r, _event, error) => errors.push(`${r.id}: ${(error as Error).message}`) });
+    expect(d.evaluate(hostile())).toEqual([]);
+    expect(errors).toEqual(['trail-name-is-arn: engine failure on purpose']);
+    expect(d.evaluate(hostile())).toEqual([]);
+    expect(d.ruleErrors()).toEqual({ total: 2, byRule: { 'trail-name-is-arn': 2 } });
+  });
+
+  it('an error thrown while building the finding (a template reading the record) reaches onRuleError; the other rules still report', () => {
+    const rule = compile([
+      'id: names-the-trail',
+      'title: Names the trail',
+      'severity: low',
+      'description: Reads requestParameters.name in its summary only.',
+      'match:',
+      '  detail:',
+      '    eventName: [StopLogging]',
+      'summary: "stopped {{detail.requestParameters.name}}"',
+    ]);
+    const plain = compile(['id: stop-logging-plain', 'title: StopLogging', 'severity: low', 'description: Default summary.', 'match:', '  detail:', '    eventName: [StopLogging]']);
+    const errors: string[] = [];
+    const d = createDetector([rule, plain], { onRuleError: (r, _event, error) => errors.push(`${r.id}: ${(error as Error).message}`) });
+    expect(d.evaluate(hostile()).map((f) => f.ruleId)).toEqual(['stop-logging-plain']);
+    expect(errors).toEqual(['names-the-trail: engine failure on purpose']);
+    expect(d.ruleErrors()).toEqual({ total: 1, byRule: { 'names-the-trail': 1 } });
+  });
+});
+
 describe('disabled rules (enabled: false)', () => {
   it('never fire, whichever rule is disabled', () => {
     for (const rule of rules) {

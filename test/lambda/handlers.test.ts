@@ -223,6 +223,29 @@ describe.each(STORES)('handlers on the $kind store', ({ open }) => {
       expect(slack.requests).toHaveLength(SG_RULES.length);
     });
 
+    it('a log file is minutes of events read at once: storms are measured on their event times, not on how fast the file is read', async () => {
+      const s = await store();
+      const root = { type: 'Root', principalId: '123456789012', arn: 'arn:aws:iam::123456789012:root', accountId: '123456789012' };
+      const t0 = Date.parse('2026-12-07T12:00:00Z');
+      // Thirty root calls, one every 20 s: ten minutes of events, three a minute — no storm, however fast they are read.
+      const records = Array.from({ length: 30 }, (_, i) => ({
+        ...SG_EVENT,
+        userIdentity: root,
+        eventSource: 'ec2.amazonaws.com',
+        eventName: `DescribeThing${i}`,
+        eventID: `3f1b2c4d-0000-4000-8000-${String(i).padStart(12, '0')}`,
+        eventTime: new Date(t0 + i * 20_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        requestParameters: {},
+        responseElements: null,
+      }));
+      const backfill = createBackfillHandler({ env: deploymentEnv(config()), store: s, observability: capturingObservability('backfill').obs, submitRemediation: async () => {}, readObject: async () => gz(logFile(records)) });
+      const response = await backfill(sqsEvent([JSON.stringify(s3Notification('b', 'AWSLogs/123456789012/CloudTrail/us-east-1/2026/12/07/x.json.gz'))]), lambdaContext('trailguard-backfill'));
+      expect(response.batchItemFailures).toEqual([]);
+      const rows = await s.outbox.list();
+      expect(rows.filter((r) => r.kind === 'storm')).toEqual([]);
+      expect(rows.filter((r) => r.kind === 'finding')).toHaveLength(30);
+    });
+
     it('skips digest files and S3 test events, and fails what is not a notification or not a log file', async () => {
       const s = await store();
       const { obs, metrics } = capturingObservability('backfill');

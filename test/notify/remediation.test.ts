@@ -156,7 +156,7 @@ describe('remediation decisions become durable deliveries in the shared outbox',
         clients: fakeClients({ code: 'AccessDeniedException', message: 'not authorized to perform cloudtrail:StartLogging' }),
         status: 'failed',
         title: new RegExp(`^REMEDIATION FAILED: start logging on trail management-events .* for StopLogging by arn:aws:sts::123456789012:assumed-role/Admin/alice \\(123456789012/us-east-1, event [0-9a-f-]+\\): StartLogging: AccessDeniedException: not authorized`),
-        text: 'The change may still be in place: check it and undo it by hand.',
+        text: 'The change may still be in place: check it and undo it by hand, or fix the cause and re-run the plan: `trailguard remediate retry ',
       },
       {
         name: 'skipped',
@@ -295,7 +295,8 @@ describe('idempotent and never silently lost', () => {
     expect(server.requests[0]!.path).toBe(`/hook/${secret}`);
     const [row] = await s.store.outbox.list({ states: ['failed'] });
     expect(row).toMatchObject({ kind: 'remediation', attempts: 2 });
-    expect(row!.lastError).toContain('webhook channel "hook": HTTP 500: cannot post to /hook/[REDACTED]');
+    expect(row!.lastError).toContain('webhook channel "hook": HTTP 500: cannot post to [REDACTED]');
+    expect(row!.lastError).not.toContain('/hook/');
     expect(logs.join('\n')).not.toContain(secret);
     expect(await s.store.outbox.requeueFailed({ now: Date.now() })).toBe(1); // notify retry re-drives it
 

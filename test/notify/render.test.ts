@@ -4,7 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { complianceLines, ContentRenderer, describeActor, truncate } from '../../src/notify/render/content.js';
 import { compileNotifyTemplate, NotifyTemplateError } from '../../src/notify/render/template.js';
 import { escapeHtml, renderHtml, renderText } from '../../src/notify/render/text.js';
+import { buildOpsGenieAlert } from '../../src/notify/sinks/opsgenie.js';
+import { buildPagerDutyEvent } from '../../src/notify/sinks/pagerduty.js';
+import { buildSlackMessage } from '../../src/notify/sinks/slack.js';
 import { buildSnsMessage, snsSubject } from '../../src/notify/sinks/sns.js';
+import { buildTeamsMessage } from '../../src/notify/sinks/teams.js';
 import { makeFinding, realFindings } from './support/findings.js';
 import { notificationOf } from './support/sinks.js';
 
@@ -67,15 +71,63 @@ describe('message content', () => {
     const n = notificationOf([makeFinding(1), makeFinding(2, { severity: 'high' })], {
       kind: 'storm',
       count: 1200,
-      stats: { total: 1200, bySeverity: { critical: 3, high: 200, medium: 997 }, byRule: { 'security-group-changes': 900, 'cloudtrail-disabled': 3, 'nacl-changes': 297 }, byAccount: { '123456789012': 1200 } },
+      stats: {
+        total: 1200,
+        bySeverity: { critical: 3, high: 200, medium: 997 },
+        byRule: { 'security-group-changes': 900, 'cloudtrail-disabled': 3, 'nacl-changes': 297 },
+        byRuleSeverity: { 'security-group-changes': { medium: 700, high: 200 }, 'cloudtrail-disabled': { critical: 3 }, 'nacl-changes': { medium: 297 } },
+        byAccount: { '123456789012': 1200 },
+      },
     });
     const content = new ContentRenderer().render(n);
     expect(content.title).toBe('CRITICAL: alert storm on test-channel — 1,200 findings summarised');
     expect(content.storm!.severityLine).toBe('critical 3 · high 200 · medium 997');
-    expect(content.storm!.topRules[0]).toEqual({ ruleId: 'security-group-changes', count: 900 });
+    // Most severe first (a rare critical rule is never cut off by frequent routine ones), then by count.
+    expect(content.storm!.rules).toEqual([
+      { ruleId: 'cloudtrail-disabled', severity: 'critical', count: 3 },
+      { ruleId: 'security-group-changes', severity: 'high', count: 900, severities: 'high 200 · medium 700' },
+      { ruleId: 'nacl-changes', severity: 'medium', count: 297 },
+    ]);
     const text = renderText(content);
-    expect(text).toContain('Top rules:\n  - security-group-changes: 900');
+    expect(text).toContain('Rules:\n  - CRITICAL cloudtrail-disabled: 3\n  - HIGH security-group-changes: 900 (high 200 · medium 700)\n  - MEDIUM nacl-changes: 297');
     expect(text).toContain('Most severe:\n  - [CRITICAL]');
+  });
+
+  it('every channel shows a storm\'s rules with their severities and counts, and its severities by count', () => {
+    // 25 rules: 24 frequent low ones and one rare high one, which the list must not cut off.
+    const byRule: Record<string, number> = { 'iam-user-self-issued-credentials-via-access-key': 1 };
+    const byRuleSeverity: Record<string, Record<string, number>> = { 'iam-user-self-issued-credentials-via-access-key': { high: 1 } };
+    for (let i = 0; i < 24; i++) {
+      byRule[`routine-rule-${i}`] = 100 + i;
+      byRuleSeverity[`routine-rule-${i}`] = { low: 100 + i };
+    }
+    const total = Object.values(byRule).reduce((a, b) => a + b, 0);
+    const n = notificationOf([makeFinding(1, { severity: 'high', ruleId: 'iam-user-self-issued-credentials-via-access-key' })], {
+      kind: 'storm',
+      count: total,
+      stats: { total, bySeverity: { high: 1, low: total - 1 }, byRule, byRuleSeverity, byAccount: { '123456789012': total }, firstEventTime: '2021-07-29T00:07:58Z', lastEventTime: '2021-07-29T00:08:40Z' },
+    });
+    const content = new ContentRenderer().render(n);
+    expect(content.storm!.rules[0]).toEqual({ ruleId: 'iam-user-self-issued-credentials-via-access-key', severity: 'high', count: 1 });
+    expect(content.storm!.rules).toHaveLength(20);
+    expect(content.storm!.moreRules).toEqual({ rules: 5, findings: 100 + 101 + 102 + 103 + 104 });
+    expect(content.facts).toContainEqual({ label: 'Events', value: '2021-07-29 00:07:58 UTC – 2021-07-29 00:08:40 UTC' });
+    const first = 'HIGH iam-user-self-issued-credentials-via-access-key: 1';
+    const severities = `high 1 · low ${(total - 1).toLocaleString('en-US')}`;
+    const renderings: Record<string, string> = {
+      text: renderText(content),
+      html: renderHtml(content),
+      slack: JSON.stringify(buildSlackMessage(content)),
+      teams: JSON.stringify(buildTeamsMessage(content)),
+      pagerduty: JSON.stringify(buildPagerDutyEvent(content, n, 'key')),
+      opsgenie: JSON.stringify(buildOpsGenieAlert(content, n)),
+    };
+    for (const [channel, rendered] of Object.entries(renderings)) {
+      expect(rendered, channel).toContain(first);
+      expect(rendered, channel).toContain('LOW routine-rule-23: 123');
+      expect(rendered, channel).toContain('… 5 more rules (510 findings)');
+      expect(rendered, channel).toContain(severities);
+    }
   });
 
   it('marks a test notification as a test', () => {

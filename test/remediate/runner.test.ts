@@ -95,6 +95,98 @@ describe('approvals', () => {
   });
 });
 
+describe('retrying a failed plan', () => {
+  const denied = () => Object.assign(new Error('User is not authorized to perform: cloudtrail:StartLogging'), { name: 'AccessDeniedException' });
+
+  it('approved, run, failed: approve, reject and the event again say so; `retry` runs the same plan as a new decision', async () => {
+    ct.on(StartLoggingCommand).rejectsOnce(denied()).resolves({});
+    const h = harness(APPROVE);
+    const finding = findingFor(stopLogging(), 'cloudtrail-disabled');
+    const [held] = await h.runner.handleFinding(finding);
+    const approvalId = held!.approvalId!;
+    const failed = await h.runner.approve(approvalId, 'carol');
+    expect(failed).toMatchObject({ status: 'failed', mode: 'approve', approvalId, error: expect.stringContaining('AccessDeniedException') });
+    await expect(h.runner.approve(approvalId, 'dave')).rejects.toThrow(`its run failed (decision ${failed.id}: ${failed.error}): run it again with \`trailguard remediate retry ${approvalId}\``);
+    await expect(h.runner.reject(approvalId, 'dave')).rejects.toMatchObject({ code: 'approval-decided' });
+
+    const retried = await h.runner.retry(approvalId, 'dave');
+    expect(retried).toMatchObject({ status: 'executed', mode: 'approve', approvalId, retryOf: approvalId, eventId: finding.eventId, plan: held!.plan });
+    expect(retried.id).not.toBe(failed.id);
+    expect(retried.detail).toBe(`approval ${approvalId} (approved by carol) run again by dave after decision ${failed.id} failed`);
+    expect(ct.commandCalls(StartLoggingCommand).map((c) => c.args[0].input)).toEqual([{ Name: 'management-events' }, { Name: 'management-events' }]);
+    expect((await h.store.remediation.listDecisions({ eventId: finding.eventId })).map((d) => d.status)).toEqual(['executed', 'failed', 'pending-approval']);
+    // Done: neither the approval nor the failed decision runs again, nor the event.
+    await expect(h.runner.retry(approvalId, 'erin')).rejects.toMatchObject({ code: 'retry-refused', message: expect.stringContaining(`was run and executed (decision ${retried.id}`) });
+    await expect(h.runner.retry(failed.id, 'erin')).rejects.toMatchObject({ code: 'retry-refused', message: expect.stringContaining(`already handled event ${finding.eventId} (executed`) });
+    expect((await h.another({ modeOverride: 'enforce' }).handleFinding(finding))[0]).toMatchObject({ status: 'skipped', reason: 'duplicate-event' });
+    expect(ct.commandCalls(StartLoggingCommand)).toHaveLength(2);
+  });
+
+  it('a failed approved run gives the event back: `remediate --event --enforce` acts instead of skipping it as a duplicate', async () => {
+    ct.on(StartLoggingCommand).rejectsOnce(denied()).resolves({});
+    const h = harness(APPROVE);
+    const finding = findingFor(stopLogging(), 'cloudtrail-disabled');
+    const [held] = await h.runner.handleFinding(finding);
+    expect((await h.runner.approve(held!.approvalId!, 'carol')).status).toBe('failed');
+    const [enforced] = await h.another({ modeOverride: 'enforce' }).handleFinding(finding);
+    expect(enforced).toMatchObject({ status: 'executed', mode: 'enforce' });
+  });
+
+  it('by the failed decision\'s id too, for an enforced plan as for an approved one', async () => {
+    ct.on(StartLoggingCommand).rejectsOnce(denied()).resolves({});
+    const h = harness(ENFORCE);
+    const [failed] = await h.runner.handleFinding(findingFor(stopLogging(), 'cloudtrail-disabled'));
+    expect(failed?.status).toBe('failed');
+    const retried = await h.runner.retry(failed!.id, 'dave');
+    expect(retried).toMatchObject({ status: 'executed', mode: 'enforce', retryOf: failed!.id, detail: `decision ${failed!.id} run again by dave`, plan: failed!.plan });
+    expect(retried.outcomes?.map((o) => o.status)).toEqual(['succeeded']);
+  });
+
+  it('approved but never recorded (the store failed on the run\'s decision): the approval is not lost, `retry` runs it', async () => {
+    const h = harness(APPROVE);
+    const finding = findingFor(stopLogging(), 'cloudtrail-disabled');
+    const [held] = await h.runner.handleFinding(finding);
+    const approvalId = held!.approvalId!;
+    const broken = h.another({ store: replaced(h.store.remediation, { commit: () => Promise.reject(new Error('database or disk is full')) }) });
+    await expect(broken.approve(approvalId, 'carol')).rejects.toBeInstanceOf(RemediationCommitError);
+    expect((await h.store.remediation.getApproval(approvalId))?.status).toBe('approved');
+    await expect(h.runner.approve(approvalId, 'dave')).rejects.toThrow(`no decision was recorded for its run (it did not finish): run it with \`trailguard remediate retry ${approvalId}\``);
+    // The plan is held again (the claim the run took is put back): the event again is still a duplicate, and says what to do.
+    const [again] = await h.another({ modeOverride: 'enforce' }).handleFinding(finding);
+    expect(again).toMatchObject({ status: 'skipped', reason: 'duplicate-event' });
+    expect(again?.detail).toContain(`its plan is approval ${approvalId}`);
+    const retried = await h.runner.retry(approvalId, 'dave');
+    expect(retried).toMatchObject({ status: 'executed', retryOf: approvalId, detail: `approval ${approvalId} (approved by carol) run again by dave (its first run was not recorded)` });
+  });
+
+  it('what cannot be retried says why', async () => {
+    const h = harness(APPROVE);
+    const [held] = await h.runner.handleFinding(findingFor(stopLogging(), 'cloudtrail-disabled'));
+    await expect(h.runner.retry('nope', 'dave')).rejects.toMatchObject({ name: 'ApprovalError', code: 'approval-unknown', message: 'no approval or decision nope' });
+    await expect(h.runner.retry(held!.approvalId!, 'dave')).rejects.toMatchObject({ code: 'retry-refused', message: `approval ${held!.approvalId} is pending: approve it with \`trailguard remediate approve ${held!.approvalId}\`` });
+    await expect(h.runner.retry(held!.id, 'dave')).rejects.toMatchObject({ code: 'retry-refused', message: `decision ${held!.id} is pending-approval, not failed: only a failed remediation is run again` });
+    await h.runner.reject(held!.approvalId!, 'carol');
+    await expect(h.runner.retry(held!.approvalId!, 'dave')).rejects.toMatchObject({ code: 'retry-refused', message: expect.stringContaining('is rejected: it was never approved') });
+    const dry = harness({ rules: { 'cloudtrail-disabled': { action: 'start-cloudtrail-logging' } } });
+    const crashing = dry.another({ clients: { send: () => Promise.reject(new Error('x')), forAccount: () => { throw new Error('no account'); } } });
+    const [broken] = await crashing.handleFinding(findingFor(stopLogging(), 'cloudtrail-disabled'));
+    expect(broken?.status).toBe('failed');
+    await expect(dry.runner.retry(broken!.id, 'dave')).rejects.toMatchObject({ code: 'retry-refused' });
+    expect(ct.commandCalls(StartLoggingCommand)).toHaveLength(0);
+  });
+
+  it('two retries at once: one runs, the other is told it is busy', async () => {
+    ct.on(StartLoggingCommand).rejectsOnce(denied()).callsFake(() => new Promise((resolve) => setTimeout(() => resolve({}), 50)));
+    const h = harness(ENFORCE);
+    const [failed] = await h.runner.handleFinding(findingFor(stopLogging(), 'cloudtrail-disabled'));
+    const [a, b] = await Promise.allSettled([h.another({ claims: { owner: 'a' } }).retry(failed!.id, 'x'), h.another({ claims: { owner: 'b' } }).retry(failed!.id, 'y')]);
+    expect([a.status, b.status].sort()).toEqual(['fulfilled', 'rejected']);
+    const rejected = [a, b].find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(rejected.reason).toBeInstanceOf(RemediationBusyError);
+    expect(ct.commandCalls(StartLoggingCommand)).toHaveLength(2);
+  });
+});
+
 describe('one decision per finding and configured action', () => {
   it('no action configured for the rule: no decision', async () => {
     const h = harness({ rules: { 'config-disabled': { action: 'start-config-recorder' } } });

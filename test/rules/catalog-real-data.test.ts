@@ -35,9 +35,9 @@ type Dataset = keyof typeof DATASETS;
 interface Scan {
   summary: ScanSummary;
   findings: Finding[];
-  /** Records (as delivered, duplicates included) with at least one finding. */
+  /** Records evaluated (each event once: a record delivered twice is skipped the second time) with at least one finding. */
   recordsWithFinding: number;
-  /** Every decoded record, for counts that need the records themselves. */
+  /** Every evaluated record (each event once), for counts that need the records themselves. */
   records: CloudTrailRecord[];
 }
 
@@ -164,27 +164,30 @@ describe.skipIf(!present)('the catalog on real CloudTrail data (../shared/cloudt
       expect(s.findings).toEqual([]);
     });
 
-    it('SANS SEC504 S3 ransomware lab (30,477 records, 6,496 of them exact duplicates from a second trail)', () => {
+    it('SANS SEC504 S3 ransomware lab (30,477 records, 6,496 of them exact duplicates from a second trail, each evaluated once)', () => {
       const s = scans.sans;
-      expect(s.summary).toMatchObject({ files: 3873, records: 30477, evaluated: 30477, rejects: 1, rejectsByKind: { 'invalid-json': 1 } });
+      // The duplicates (same account and eventID) are skipped and counted: 23,981 distinct events are evaluated.
+      expect(s.summary).toMatchObject({ files: 3873, records: 30477, evaluated: 23981, duplicates: 6496, uncheckedForDuplicates: 0, rejects: 1, rejectsByKind: { 'invalid-json': 1 } });
+      expect(s.records).toHaveLength(23981);
       expect(new Set(s.records.map((r) => r.eventID)).size).toBe(23981);
-      expect(s.recordsWithFinding).toBe(731);
+      expect(s.recordsWithFinding).toBe(662);
       expect(s.summary.findingsByRule).toEqual({
-        // 2.4% of the set: every one is the lab operator working as root in the console (see the root test below).
-        'root-account-usage': 725,
-        'cloudtrail-config-changes': 8,
-        'iam-policy-changes': 5,
-        'root-console-login': 5,
-        'console-signin-without-mfa': 4,
+        // 2.7% of the distinct events: every one is the lab operator working as root in the console (see the root test below).
+        'root-account-usage': 656,
+        'cloudtrail-config-changes': 4,
+        'iam-policy-changes': 3,
+        'root-console-login': 4,
+        'console-signin-without-mfa': 3,
         'unauthorized-api-calls': 4,
         'console-auth-failures': 1,
         's3-bucket-policy-changes': 1,
         // The compromised user jmerckle creating a second access key for itself with its stolen one, from 3.238.12.183.
         'iam-user-self-issued-credentials-via-access-key': 1,
       });
-      expect(s.summary.findings).toBe(754);
-      // Duplicated records give findings with the same id, so a consumer that de-duplicates by id sees each once.
-      expect(new Set(s.findings.map((f) => f.id)).size).toBe(new Set(s.findings.map((f) => `${f.ruleId}|${f.eventId}`)).size);
+      expect(s.summary.findings).toBe(677);
+      // One finding per rule and event: before duplicates were skipped the same set gave 754, 77 of them second copies.
+      expect(new Set(s.findings.map((f) => f.id)).size).toBe(677);
+      expect(new Set(s.findings.map((f) => `${f.ruleId}|${f.eventId}`)).size).toBe(677);
     });
   });
 
@@ -199,7 +202,7 @@ describe.skipIf(!present)('the catalog on real CloudTrail data (../shared/cloudt
       ]);
     });
 
-    it('the CIS v1.2 filter would match 10,015 records: 10,011 are the flow-log delivery service, which the rule excludes', () => {
+    it('the CIS v1.2 filter would match 10,015 events (none of them delivered twice): 10,011 are the flow-log delivery service, which the rule excludes', () => {
       // CIS v1.2.0 3.1: { ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") }, as an EventBridge pattern.
       const v12 = compileEventPattern({ detail: { errorCode: [{ suffix: 'UnauthorizedOperation' }, { prefix: 'AccessDenied' }] } });
       const matched = scans.sans.records.filter((r) => v12.matches(toEventBridgeEnvelope(r)));
@@ -222,18 +225,18 @@ describe.skipIf(!present)('the catalog on real CloudTrail data (../shared/cloudt
 
   it('SANS: every root-account-usage finding is the root user itself acting (no invokedBy, no AwsServiceEvent), from one IP', () => {
     const hits = scans.sans.findings.filter((f) => f.ruleId === 'root-account-usage');
-    expect(hits).toHaveLength(725);
+    expect(hits).toHaveLength(656);
     for (const f of hits) {
       expect(f.record.userIdentity?.type).toBe('Root');
       expect(f.record.userIdentity?.invokedBy).toBeUndefined();
       expect(f.record.eventType).not.toBe('AwsServiceEvent');
       expect(f.actor.name).toBe('root');
     }
-    expect(countBy(hits, (f) => f.sourceIp ?? '')).toEqual({ '96.253.26.224': 725 });
-    expect(countBy(hits, (f) => f.record.eventType ?? '')).toEqual({ AwsApiCall: 717, AwsConsoleSignIn: 5, AwsConsoleAction: 3 });
-    // Every Root record of the set is reported: none of them is a service acting for root.
-    expect(scans.sans.records.filter((r) => r.userIdentity?.type === 'Root')).toHaveLength(725);
-    // 656 distinct events (the rest are the second trail's copies); the dedupe key folds them into 96 alerts.
+    expect(countBy(hits, (f) => f.sourceIp ?? '')).toEqual({ '96.253.26.224': 656 });
+    expect(countBy(hits, (f) => f.record.eventType ?? '')).toEqual({ AwsApiCall: 649, AwsConsoleSignIn: 4, AwsConsoleAction: 3 });
+    // Every Root event of the set is reported: none of them is a service acting for root.
+    expect(scans.sans.records.filter((r) => r.userIdentity?.type === 'Root')).toHaveLength(656);
+    // 656 distinct events (725 records before the second trail's 69 copies were skipped); the dedupe key folds them into 96 alerts.
     expect(new Set(hits.map((f) => f.eventId)).size).toBe(656);
     expect(new Set(hits.map((f) => f.dedupeKey)).size).toBe(96);
   });

@@ -26,14 +26,14 @@ describe('compileRuleText', () => {
   it.each([
     ['invalid YAML', ruleText().replace('severity: high', 'severity: [high'), /^r\.yaml:\d+:\d+: invalid YAML/],
     ['an unknown severity', ruleText({ severity: 'severe' }), /^r\.yaml:3:11: rule my-rule: severity: Invalid option: expected one of "info"\|"low"\|"medium"\|"high"\|"critical" \(got "severe"\)$/],
-    ['an unknown key', ruleText({ extra: 'serverity: high' }), /^r\.yaml:1:1: rule my-rule: unknown key "serverity"$/],
+    ['an unknown key (at the key itself, with the closest known key)', ruleText({ extra: 'serverity: high' }), /^r\.yaml:10:1: rule my-rule: unknown key "serverity" \(did you mean "severity"\?\)$/],
     ['a bad id', ruleText({ id: 'My_Rule' }), /^r\.yaml:1:5: rule My_Rule: id: must be lower-case words joined by hyphens \(got "My_Rule"\)$/],
     ['an invalid pattern', ruleText({ match: '  detail:\n    eventName: StopLogging' }), /^r\.yaml:7:16: rule my-rule: match\.detail\.eventName: .*StopLogging/],
     ['an unknown pattern operator', ruleText({ match: '  detail:\n    eventName: [{ prefx: Stop }]' }), /^r\.yaml:\d+:\d+: rule my-rule: match\.detail\.eventName.*prefx/],
     ['an unknown check', ruleText({ extra: 'checks: [no-such-check]' }), /^r\.yaml:\d+:\d+: rule my-rule: checks\[0\]: unknown check "no-such-check"; known checks: role-trust-allows-external-principal, security-group-open-to-world, targets-other-iam-user, targets-own-iam-user$/],
+    ['a misspelled check', ruleText({ extra: 'checks: [targets-other-iam-usr]' }), /^r\.yaml:\d+:\d+: rule my-rule: checks\[0\]: unknown check "targets-other-iam-usr" \(did you mean "targets-other-iam-user"\?\); known checks: /],
     ['a bad summary template', ruleText({ summary: 'summary: "{{record.eventName}}"' }), /^r\.yaml:9:10: rule my-rule: summary: unknown placeholder root "record" at offset 2/],
     ['a bad resources path', ruleText({ extra: 'resources: ["detail..x"]' }), /rule my-rule: resources\[0\]: invalid placeholder "detail\.\.x"/],
-    ['no near-miss tests', ruleText().replace(/ {2}noMatch:[\s\S]*$/, '  noMatch: []\n'), /rule my-rule: tests\.noMatch: a rule needs at least one near-miss that must not match$/],
     ['a test case with two inputs', ruleText().replace('    - name: stop\n', '    - name: stop\n      file: x.json\n'), /rule my-rule: tests\.match\[0\]: a test case needs exactly one of record, event or file$/],
     ['a bad ATT&CK id', ruleText({ extra: 'attack: [TA0005]' }), /rule my-rule: attack\[0\]: must be a MITRE ATT&CK technique id/],
     ['a bad CIS version key', ruleText({ extra: 'compliance:\n  cis-aws-foundations:\n    "1.4": ["4.5"]' }), /^r\.yaml:\d+:\d+: rule my-rule: compliance\.cis-aws-foundations\["1\.4"\]: must be a CIS benchmark version like v1\.4\.0 \(got "1\.4"\)$/],
@@ -41,6 +41,44 @@ describe('compileRuleText', () => {
     const { error, rule } = compileRuleText(text, 'r.yaml');
     expect(rule).toBeUndefined();
     expect(error?.message).toMatch(message);
+  });
+
+  it('reports every problem of a file at once, each located, in file order (schema problems)', () => {
+    const text = ruleText({ severity: 'severe', extra: 'tgas: [x]\nattack: [TA0005]' });
+    const { error, rule } = compileRuleText(text, 'r.yaml');
+    expect(rule).toBeUndefined();
+    expect(error?.problems.map((p) => p.message)).toEqual([
+      'r.yaml:3:11: rule my-rule: severity: Invalid option: expected one of "info"|"low"|"medium"|"high"|"critical" (got "severe")',
+      'r.yaml:10:1: rule my-rule: unknown key "tgas" (did you mean "tags"?)',
+      expect.stringMatching(/^r\.yaml:11:10: rule my-rule: attack\[0\]: must be a MITRE ATT&CK technique id/),
+    ]);
+    // The message has one line per problem; location and detail are the first's.
+    expect(error?.message.split('\n')).toEqual(error?.problems.map((p) => p.message));
+    expect(error?.location).toMatchObject({ file: 'r.yaml', ruleId: 'my-rule', key: 'severity', line: 3, column: 11 });
+  });
+
+  it('reports every problem of a file at once (pattern, checks and templates)', () => {
+    const text = ruleText({ match: '  detail:\n    eventName: StopLogging', summary: 'summary: "{{record.x}}"', extra: 'checks: [no-such-check]' });
+    const { error } = compileRuleText(text, 'r.yaml');
+    expect(error?.problems.map((p) => p.location.key)).toEqual(['match.detail.eventName', 'checks[0]', 'summary']);
+  });
+
+  it("a user's rule without tests loads with a warning; a built-in one does not load", () => {
+    const untested = ruleText().replace(/^tests:[\s\S]*$/m, '');
+    const user = compileRuleText(untested, 'r.yaml');
+    expect(user.error).toBeUndefined();
+    expect(user.rule?.tests).toEqual({ match: [], noMatch: [] });
+    expect(user.warnings.map((w) => w.message)).toEqual([expect.stringMatching(/^r\.yaml:1:1: rule my-rule: tests: no tests: add an event that must match \(tests\.match\) and a near-miss/)]);
+
+    const noNearMiss = ruleText().replace(/ {2}noMatch:[\s\S]*$/, '  noMatch: []\n');
+    const partial = compileRuleText(noNearMiss, 'r.yaml');
+    expect(partial.rule).toBeDefined();
+    expect(partial.warnings.map((w) => w.message)).toEqual([expect.stringMatching(/rule my-rule: tests: no tests\.noMatch \(a near-miss that must not match\); rules test --strict refuses/)]);
+
+    const builtin = compileRuleText(noNearMiss, 'r.yaml', 'builtin');
+    expect(builtin.rule).toBeUndefined();
+    expect(builtin.error?.message).toMatch(/rule my-rule: tests\.noMatch: a rule needs at least one near-miss that must not match$/);
+    expect(compileRuleText(untested, 'r.yaml', 'builtin').error?.message).toMatch(/rule my-rule: tests: is required/);
   });
 
   it('warns about an eventName its eventSource API does not have', () => {

@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planInputs, readInputs, ScanCounters } from '../../src/sources/index.js';
+import { missingInputs, planInputs, readInputs, ScanCounters } from '../../src/sources/index.js';
 import type { SourceChunk } from '../../src/sources/index.js';
 import { digestFile, eventBridgeEvent, logFile, simpleRecord } from '../cloudtrail/fixtures.js';
 
@@ -215,5 +215,17 @@ describe.skipIf(!realPresent)('readInputs on the real data sets', () => {
     // Non-CloudTrail files (licences, READMEs, metadata, ZIP and CSV) are rejected, none silently dropped.
     expect(counters.files).toBe(plan.entries.length);
     expect(Object.fromEntries(counters.byKind)).toEqual({ 'invalid-json': counters.rejects - 1, 'unknown-envelope': 1 });
+  });
+});
+
+describe('missingInputs', () => {
+  it('names the paths that do not exist (a file, under a file, a broken link), never stdin or what exists', () => {
+    const other = mkdtempSync(join(tmpdir(), 'trailguard-missing-'));
+    const broken = join(other, 'broken-link.json');
+    symlinkSync(join(other, 'no-such-target.json'), broken);
+    const file = join(dir, 'AWSLogs', '123456789012', 'empty.json');
+    const paths = ['-', dir, file, join(dir, 'nope.json'), join(file, 'under-a-file.json'), broken, 's3://bucket/prefix'];
+    expect(missingInputs(paths)).toEqual([join(dir, 'nope.json'), join(file, 'under-a-file.json'), broken, 's3://bucket/prefix']);
+    rmSync(other, { recursive: true, force: true });
   });
 });

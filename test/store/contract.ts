@@ -21,17 +21,21 @@ import { T0, makeApproval, makeDecision, makeNotice } from './support.js';
 const POLICY: WindowPolicy = { dedupeWindowMs: 300_000, stormThreshold: 0, stormWindowMs: 60_000, maxAttempts: 3 };
 const LEASE = 30_000;
 
-export function target(finding: Finding, channel: string, now: number, policy: WindowPolicy = POLICY, seen?: ChannelView[]): ChannelTarget {
+export function target(finding: Finding, channel: string, now: number, policy: WindowPolicy = POLICY, seen?: ChannelView[], rateAt?: number): ChannelTarget {
   return {
     channel,
     groupKey: groupKeyOf(finding),
     stormWindowMs: policy.stormWindowMs,
+    ...(rateAt !== undefined ? { rateAt } : {}),
     decide: (view) => {
       seen?.push(view);
-      return planEnqueue(view, finding, channel, policy, now);
+      return planEnqueue(view, finding, channel, policy, now, rateAt);
     },
   };
 }
+
+/** A finding that may be summarised in a storm (the sample finding is critical, which never is). */
+const routine = (i: number, overrides: Partial<Finding> = {}): Finding => makeFinding(i, { severity: 'high', ...overrides });
 
 export function describeStoreContract(name: string, open: () => Promise<Store>, cleanup?: () => Promise<void>): void {
   describe(`store contract: ${name}`, () => {
@@ -190,6 +194,7 @@ export function describeStoreContract(name: string, open: () => Promise<Store>, 
 
       it('past the storm threshold, findings join one storm summary per channel', async () => {
         const policy: WindowPolicy = { ...POLICY, stormThreshold: 3, stormWindowMs: 60_000 };
+        const makeFinding = routine;
         for (let i = 1; i <= 3; i++) expect((await enqueue(makeFinding(i), ['slack'], T0 + i, policy)).channels[0]?.outcome).toBe('new');
         const storm = await enqueue(makeFinding(4), ['slack'], T0 + 4, policy);
         expect(storm.channels[0]?.outcome).toBe('storm');
@@ -201,6 +206,8 @@ export function describeStoreContract(name: string, open: () => Promise<Store>, 
         const joined = await store.outbox.enqueueFinding(f5, [target(f5, 'slack', T0 + 5, policy, seen)], T0 + 5);
         expect(joined.channels[0]).toEqual({ channel: 'slack', outcome: 'storm', outboxId: stormId });
         expect(seen[0]?.openStorm?.id).toBe(stormId);
+        // What the storm is made of: its findings, and the notifications that made the rate, by severity.
+        expect(seen[0]).toMatchObject({ createdSince: 3, createdSinceSeverities: { high: 3 }, openStormSeverities: { high: 1 } });
         expect((await row(stormId)).count).toBe(2);
 
         // Storms are per channel, and end with their window.
@@ -233,9 +240,68 @@ export function describeStoreContract(name: string, open: () => Promise<Store>, 
         expect((await store.outbox.findingIdsOf(id!)).sort()).toEqual(findings.map((f) => f.id).sort());
       });
 
+      it('the storm clock: the rate and the open storm are read at the target\'s rateAt, and a notification is counted at its own', async () => {
+        const policy: WindowPolicy = { ...POLICY, stormThreshold: 3, stormWindowMs: 60_000 };
+        const DAY = 86_400_000;
+        // A replay: findings of five days, enqueued within two seconds, each at its event time on the storm clock.
+        const at = async (i: number, now: number, rateAt: number, seen?: ChannelView[]) => {
+          const f = routine(i);
+          return (await store.outbox.enqueueFinding(f, [target(f, 'slack', now, policy, seen, rateAt)], now)).channels[0]!;
+        };
+        for (let i = 0; i < 5; i++) expect((await at(i, T0 + i, T0 - 5 * DAY + i * DAY)).outcome).toBe('new');
+        // Three within one minute of event time (a burst, five days ago), then a fourth: a storm, on the event clock.
+        for (let i = 10; i < 12; i++) expect((await at(i, T0 + 100 + i, T0 - 5 * DAY + (i - 9) * 1000)).outcome).toBe('new');
+        const seen: ChannelView[] = [];
+        const storm = await at(20, T0 + 200, T0 - 5 * DAY + 5000, seen);
+        expect(seen[0]).toMatchObject({ createdSince: 3, createdSinceSeverities: { high: 3 } });
+        expect(seen[0]?.openStorm).toBeUndefined();
+        expect(storm.outcome).toBe('storm');
+        // Its window is on the event clock; it is sent a window after it was opened (wall clock).
+        expect(await row(storm.outboxId)).toMatchObject({ kind: 'storm', windowStart: T0 - 5 * DAY + 5000, windowEnd: T0 - 5 * DAY + 65_000, nextAttemptAt: T0 + 200 + 60_000 });
+        // Another finding of that minute joins it; one of the next day is not in it, nor in a storm at all.
+        seen.length = 0;
+        expect((await at(21, T0 + 300, T0 - 5 * DAY + 6000, seen)).outboxId).toBe(storm.outboxId);
+        expect(seen[0]?.openStorm?.id).toBe(storm.outboxId);
+        seen.length = 0;
+        expect((await at(22, T0 + 400, T0 - 4 * DAY + 30_000, seen)).outcome).toBe('new');
+        // (t - window, t]: the notification at T0 - 4 days (t - 30 s) counts; nothing later does.
+        expect(seen[0]).toMatchObject({ createdSince: 1 });
+        expect(seen[0]?.openStorm).toBeUndefined();
+        // Without rateAt, the storm clock is `now`: none of the replayed notifications is within a minute of it.
+        seen.length = 0;
+        const live = routine(30);
+        await store.outbox.enqueueFinding(live, [target(live, 'slack', T0 + 500, policy, seen)], T0 + 500);
+        expect(seen[0]).toMatchObject({ createdSince: 0, createdSinceSeverities: {} });
+      });
+
+      it('a storm never takes a critical finding, nor one more severe than what the storm is mostly made of', async () => {
+        const policy: WindowPolicy = { ...POLICY, stormThreshold: 3, stormWindowMs: 60_000 };
+        for (let i = 1; i <= 3; i++) await enqueue(routine(i, { severity: 'low' }), ['slack'], T0 + i, policy);
+        expect((await enqueue(routine(4, { severity: 'low' }), ['slack'], T0 + 4, policy)).channels[0]?.outcome).toBe('storm');
+        expect((await enqueue(routine(5, { severity: 'medium' }), ['slack'], T0 + 5, policy)).channels[0]?.outcome).toBe('new');
+        expect((await enqueue(routine(6, { severity: 'critical' }), ['slack'], T0 + 6, policy)).channels[0]?.outcome).toBe('new');
+        expect((await enqueue(routine(7, { severity: 'low' }), ['slack'], T0 + 7, policy)).channels[0]?.outcome).toBe('storm');
+        const rows = await store.outbox.list({ channel: 'slack' });
+        const storm = rows.find((r) => r.kind === 'storm')!;
+        expect(await store.outbox.findingIdsOf(storm.id)).toEqual([routine(4).id, routine(7).id]);
+        expect((await store.outbox.statsOf(storm.id)).bySeverity).toEqual({ low: 2 });
+      });
+
+      it('findingsOf a storm, worst first: the most severe findings whatever the order they joined in', async () => {
+        const policy: WindowPolicy = { ...POLICY, stormThreshold: 1, stormWindowMs: 60_000 };
+        await enqueue(routine(1), ['slack'], T0, policy);
+        const joined = [routine(2, { severity: 'low' }), routine(3, { severity: 'high', ruleId: 'rule-h' }), routine(4, { severity: 'medium' }), routine(5, { severity: 'high', ruleId: 'rule-h2' })];
+        const ids = [];
+        for (const [i, f] of joined.entries()) ids.push((await enqueue(f, ['slack'], T0 + 1 + i, policy)).channels[0]!);
+        expect(ids.map((c) => c.outcome)).toEqual(['storm', 'storm', 'storm', 'storm']);
+        const stormId = ids[0]!.outboxId;
+        expect((await store.outbox.findingsOf(stormId, 3, 'worst')).map((f) => f.id)).toEqual([joined[1]!.id, joined[3]!.id, joined[2]!.id]);
+        expect((await store.outbox.statsOf(stormId)).byRuleSeverity).toEqual({ 'cloudtrail-disabled': { low: 1, medium: 1 }, 'rule-h': { high: 1 }, 'rule-h2': { high: 1 } });
+      });
+
       it('concurrent findings past the storm threshold: at most one open storm, every finding covered exactly once', async () => {
         const policy: WindowPolicy = { ...POLICY, stormThreshold: 2 };
-        const findings = Array.from({ length: 12 }, (_, i) => makeFinding(i));
+        const findings = Array.from({ length: 12 }, (_, i) => routine(i));
         const results = await Promise.all(findings.map((f) => enqueue(f, ['slack'], T0, policy)));
         const rows = await store.outbox.list({ channel: 'slack' });
         const storms = rows.filter((r) => r.kind === 'storm');
@@ -383,8 +449,8 @@ export function describeStoreContract(name: string, open: () => Promise<Store>, 
         await deliver(first, T0 + 1);
         const repeat = await rowFor(makeFinding(2, group), 'slack', T0 + 2);
         const stormPolicy: WindowPolicy = { ...POLICY, stormThreshold: 1 };
-        const single = await rowFor(makeFinding(3), 'email', T0 + 3, stormPolicy);
-        const storm = await rowFor(makeFinding(4), 'email', T0 + 4, stormPolicy);
+        const single = await rowFor(routine(3), 'email', T0 + 3, stormPolicy);
+        const storm = await rowFor(routine(4), 'email', T0 + 4, stormPolicy);
         expect(await row(repeat)).toMatchObject({ kind: 'repeat', nextAttemptAt: T0 + 300_000 });
         expect(await row(storm)).toMatchObject({ kind: 'storm', nextAttemptAt: T0 + 60_004 });
 
@@ -467,12 +533,13 @@ export function describeStoreContract(name: string, open: () => Promise<Store>, 
           total: 4,
           bySeverity: { low: 1, critical: 2, high: 1 },
           byRule: { 'rule-a': 3, 'rule-b': 1 },
+          byRuleSeverity: { 'rule-a': { low: 1, high: 1, critical: 1 }, 'rule-b': { critical: 1 } },
           byAccount: { '111111111111': 3, '222222222222': 1 },
           firstEventTime: f1.eventTime,
           lastEventTime: f4.eventTime,
         });
         expect(await store.outbox.findingsOf('no-such-row', 5)).toEqual([]);
-        expect(await store.outbox.statsOf('no-such-row')).toEqual({ total: 0, bySeverity: {}, byRule: {}, byAccount: {} });
+        expect(await store.outbox.statsOf('no-such-row')).toEqual({ total: 0, bySeverity: {}, byRule: {}, byRuleSeverity: {}, byAccount: {} });
       });
 
       it('purgeDelivered deletes delivered rows older than the cut-off, never failed or pending ones', async () => {
@@ -585,6 +652,46 @@ export function describeStoreContract(name: string, open: () => Promise<Store>, 
         const decision = makeDecision(1, { eventId: 'event-1', status: 'executed' });
         await store.remediation.commit({ decision, now: T0 });
         expect(await store.remediation.claim(request('d2', { now: T0 + 1 }))).toEqual({ claimed: false, heldBy: decision });
+      });
+
+      it('takeOver: the decision named gives its hold to the claim (an approved plan runs); no other one does', async () => {
+        const held = await settle(1, 'pending-approval', 'approve');
+        expect(await store.remediation.claim(request('d2', { mode: 'approve', now: T0 + 10, takeOver: 'some-other-decision' }))).toEqual({ claimed: false, heldBy: held });
+        expect(await store.remediation.claim(request('d3', { mode: 'approve', now: T0 + 20, takeOver: held.id }))).toEqual({ claimed: true });
+        // Taken: another run of the same plan waits for this one.
+        expect(await store.remediation.claim(request('d4', { mode: 'approve', now: T0 + 30, takeOver: held.id }))).toMatchObject({ claimed: false, inProgress: { owner: 'runner-d3' } });
+        // The run fails: the pair is free for a retry, or for the event again.
+        const failed = makeDecision(3, { id: 'd3', eventId: 'event-1', status: 'failed', mode: 'approve' });
+        await store.remediation.commit({ decision: failed, now: T0 + 40 });
+        expect(await store.remediation.claim(request('d5', { mode: 'enforce', now: T0 + 50 }))).toEqual({ claimed: true });
+        // An executed run holds the pair against takeOver too.
+        const executed = makeDecision(5, { id: 'd5', eventId: 'event-1', status: 'executed', mode: 'enforce' });
+        await store.remediation.commit({ decision: executed, now: T0 + 60 });
+        expect(await store.remediation.claim(request('d6', { mode: 'approve', now: T0 + 70, takeOver: held.id }))).toEqual({ claimed: false, heldBy: executed });
+      });
+
+      it('releasing a claim puts back the hold it took over: an approved plan whose run could not be recorded is held again', async () => {
+        const held = await settle(1, 'pending-approval', 'approve');
+        expect(await store.remediation.claim(request('d2', { mode: 'approve', now: T0 + 10, takeOver: held.id }))).toEqual({ claimed: true });
+        await store.remediation.releaseClaim('event-1', 'start-cloudtrail-logging', 'd2');
+        // Held again by the pending-approval decision: the event again is a duplicate; the plan's own run may take it.
+        expect(await store.remediation.claim(request('d3', { mode: 'enforce', now: T0 + 20 }))).toEqual({ claimed: false, heldBy: held });
+        expect(await store.remediation.claim(request('d4', { mode: 'approve', now: T0 + 30, takeOver: held.id }))).toEqual({ claimed: true });
+        // A claim that replaced a settled hold which does not hold (a failure) puts that back too: the pair stays free.
+        const failed = makeDecision(4, { id: 'd4', eventId: 'event-1', status: 'failed', mode: 'approve' });
+        await store.remediation.commit({ decision: failed, now: T0 + 40 });
+        expect(await store.remediation.claim(request('d5', { now: T0 + 50 }))).toEqual({ claimed: true });
+        await store.remediation.releaseClaim('event-1', 'start-cloudtrail-logging', 'd5');
+        expect(await store.remediation.claim(request('d6', { now: T0 + 60 }))).toEqual({ claimed: true });
+      });
+
+      it('a pending-approval decision logged without a claim can be taken over too', async () => {
+        const held = makeDecision(1, { eventId: 'event-1', status: 'pending-approval', mode: 'approve' });
+        await store.remediation.commit({ decision: held, now: T0 });
+        expect(await store.remediation.claim(request('d2', { mode: 'approve', now: T0 + 1 }))).toEqual({ claimed: false, heldBy: held });
+        expect(await store.remediation.claim(request('d3', { mode: 'approve', now: T0 + 2, takeOver: held.id }))).toEqual({ claimed: true });
+        await store.remediation.releaseClaim('event-1', 'start-cloudtrail-logging', 'd3');
+        expect(await store.remediation.claim(request('d4', { now: T0 + 3 }))).toEqual({ claimed: false, heldBy: held });
       });
     });
 

@@ -40,7 +40,7 @@ function eventId(seed: string): string {
 }
 
 function ruleRecords(rule: RuleDefinition, which: 'match' | 'noMatch'): { name: string; record: CloudTrailRecord }[] {
-  return rule.tests[which].flatMap((t) => (t.record ? [{ name: t.name, record: t.record }] : t.event?.detail ? [{ name: t.name, record: t.event.detail as CloudTrailRecord }] : []));
+  return (rule.tests?.[which] ?? []).flatMap((t) => (t.record ? [{ name: t.name, record: t.record }] : t.event?.detail ? [{ name: t.name, record: t.event.detail as CloudTrailRecord }] : []));
 }
 
 function requireRule(rules: RulesById, id: string): RuleDefinition {

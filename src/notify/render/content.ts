@@ -19,15 +19,48 @@ export interface Fact {
   value: string;
 }
 
+export interface StormRule {
+  ruleId: string;
+  /** The rule's most severe finding in the storm. */
+  severity: Severity;
+  count: number;
+  /** Its findings by severity, when not all of one ("high 3 · medium 1"). */
+  severities?: string;
+}
+
 export interface StormView {
   total: number;
   /** "critical 3 · high 40 · medium 900" */
   severityLine: string;
-  topRules: { ruleId: string; count: number }[];
+  /** The rules the storm is made of, most severe first, then by count (at most MAX_STORM_RULES). */
+  rules: StormRule[];
+  /** Rules left out of `rules`, and how many findings they hold. */
+  moreRules?: { rules: number; findings: number };
   accounts: { account: string; count: number }[];
   /** A few of the most severe findings. */
   sample: { severity: Severity; title: string; summary: string; consoleUrl?: string }[];
   windowText: string;
+  /** First and last event time of its findings ("2021-07-29 00:07:58 UTC – 2021-07-29 23:54:55 UTC"). */
+  eventsText?: string;
+}
+
+/** How many rules a storm summary lists by name (the rest are counted). */
+export const MAX_STORM_RULES = 20;
+
+/** A storm's rules as lines every channel shows: "HIGH root-account-usage: 564", then "… 3 more rules (12 findings)". */
+export function stormRuleLines(storm: StormView): string[] {
+  const lines = storm.rules.map((r) => `${r.severity.toUpperCase()} ${r.ruleId}: ${r.count.toLocaleString('en-US')}${r.severities ? ` (${r.severities})` : ''}`);
+  if (storm.moreRules) lines.push(`… ${plural(storm.moreRules.rules, 'more rule')} (${plural(storm.moreRules.findings, 'finding')})`);
+  return lines;
+}
+
+/** "critical 3 · high 40" from counts by severity, most severe first. */
+export function severityLineOf(counts: Record<string, number>): string {
+  return (Object.entries(counts) as [Severity, number][])
+    .filter(([, c]) => c > 0)
+    .sort(([a], [b]) => severityRank(b) - severityRank(a))
+    .map(([s, c]) => `${s} ${c.toLocaleString('en-US')}`)
+    .join(' · ');
 }
 
 export interface MessageContent {
@@ -185,34 +218,45 @@ export class ContentRenderer {
   }
 
   private renderStorm(n: Notification): MessageContent {
-    const stats = n.stats ?? { total: n.count, bySeverity: {}, byRule: {}, byAccount: {} };
+    const stats = n.stats ?? { total: n.count, bySeverity: {}, byRule: {}, byRuleSeverity: {}, byAccount: {} };
     const worst = (Object.keys(stats.bySeverity) as Severity[]).sort((a, b) => severityRank(b) - severityRank(a))[0] ?? n.findings[0]?.severity ?? 'info';
     const style = SEVERITY_STYLES[worst];
     const windowText = `${formatTime(new Date(n.windowStart).toISOString())} – ${formatTime(new Date(n.windowEnd).toISOString())} (${formatDuration(n.windowEnd - n.windowStart)})`;
-    const severityLine = (Object.entries(stats.bySeverity) as [Severity, number][])
-      .sort(([a], [b]) => severityRank(b) - severityRank(a))
-      .map(([s, c]) => `${s} ${c}`)
-      .join(' · ');
+    const severityLine = severityLineOf(stats.bySeverity);
+    // Every rule with its severity, the most severe first: a rare severe rule is never cut off by a frequent routine one.
+    const rules = Object.entries(stats.byRule)
+      .map(([ruleId, count]): StormRule => {
+        const bySeverity = stats.byRuleSeverity?.[ruleId] ?? {};
+        const severities = (Object.keys(bySeverity) as Severity[]).sort((a, b) => severityRank(b) - severityRank(a));
+        return { ruleId, count, severity: severities[0] ?? 'info', ...(severities.length > 1 ? { severities: severityLineOf(bySeverity) } : {}) };
+      })
+      .sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || b.count - a.count || a.ruleId.localeCompare(b.ruleId));
+    const listed = rules.slice(0, MAX_STORM_RULES);
+    const left = rules.slice(MAX_STORM_RULES);
+    const eventsText =
+      stats.firstEventTime && stats.lastEventTime ? (stats.firstEventTime === stats.lastEventTime ? formatTime(stats.firstEventTime) : `${formatTime(stats.firstEventTime)} – ${formatTime(stats.lastEventTime)}`) : undefined;
     const storm: StormView = {
       total: stats.total,
       severityLine,
-      topRules: topEntries(stats.byRule, 10).map(([ruleId, count]) => ({ ruleId, count })),
+      rules: listed,
+      ...(left.length > 0 ? { moreRules: { rules: left.length, findings: left.reduce((sum, r) => sum + r.count, 0) } } : {}),
       accounts: topEntries(stats.byAccount, 10).map(([account, count]) => ({ account, count })),
       sample: n.findings.slice(0, 5).map((f) => ({ severity: f.severity, title: f.title, summary: f.summary, consoleUrl: f.consoleUrl })),
       windowText,
+      ...(eventsText ? { eventsText } : {}),
     };
+    const facts: Fact[] = [{ label: 'Window', value: windowText }];
+    if (eventsText) facts.push({ label: 'Events', value: eventsText });
+    facts.push({ label: 'Severity', value: severityLine }, { label: 'Rules', value: `${plural(rules.length, 'rule')}: ${rules.slice(0, 3).map((r) => `${r.ruleId} (${r.count.toLocaleString('en-US')})`).join(', ')}${rules.length > 3 ? ', …' : ''}` });
+    facts.push({ label: 'Accounts', value: storm.accounts.map((a) => `${a.account} (${a.count})`).join(', ') });
     return {
       kind: 'storm',
       channel: n.channel,
       severity: worst,
       style,
       title: `${style.label}: alert storm on ${n.channel} — ${plural(stats.total, 'finding')} summarised`,
-      summary: `Too many findings for one channel in a short time: ${plural(stats.total, 'finding')} (${severityLine}) are summarised here instead of sent one by one. Each is in the store; see \`trailguard notify status\` and the scan output.`,
-      facts: [
-        { label: 'Window', value: windowText },
-        { label: 'Severity', value: severityLine },
-        { label: 'Accounts', value: storm.accounts.map((a) => `${a.account} (${a.count})`).join(', ') },
-      ],
+      summary: `Too many findings for one channel in a short time: ${plural(stats.total, 'finding')} (${severityLine}) from ${plural(rules.length, 'rule')} are summarised here instead of sent one by one. Each is in the store; see \`trailguard notify status\` and the scan output.`,
+      facts,
       resources: [],
       compliance: [],
       attack: [],

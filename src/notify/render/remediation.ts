@@ -54,7 +54,7 @@ function nextStep(d: RemediationDecision): string {
     case 'pending-approval':
       return `Nothing is changed until someone approves: \`trailguard remediate approve ${d.approvalId ?? '?'}\` (or \`trailguard remediate reject ${d.approvalId ?? '?'}\`)${d.expiresAt ? ` before ${formatTime(d.expiresAt)}` : ''}; unapproved, the plan expires.`;
     case 'failed':
-      return `The change may still be in place: check it and undo it by hand. Error: ${d.error ?? 'unknown error'}`;
+      return `The change may still be in place: check it and undo it by hand${calls > 0 && d.mode !== 'dry-run' ? `, or fix the cause and re-run the plan: \`trailguard remediate retry ${d.id}\`` : ''}. Error: ${d.error ?? 'unknown error'}`;
     case 'skipped':
       return `Not acted on (${d.reason ?? 'skipped'})${d.detail ? `: ${d.detail}` : ''}.`;
   }

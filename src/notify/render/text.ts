@@ -1,5 +1,5 @@
 /** Plain-text and HTML renderings of a message: stdout, SNS, the e-mail text and HTML parts, descriptions. */
-import type { MessageContent } from './content.js';
+import { stormRuleLines, type MessageContent } from './content.js';
 
 export function renderText(content: MessageContent): string {
   const lines: string[] = [`${content.style.emoji} ${content.title}`, '', content.summary];
@@ -10,7 +10,7 @@ export function renderText(content: MessageContent): string {
   if (content.resources.length) lines.push('', 'Resources:', ...content.resources.map((r) => `  - ${r}`));
   for (const section of content.sections ?? []) lines.push('', `${section.title}:`, ...section.items.map((i) => `  - ${i}`));
   if (content.storm) {
-    lines.push('', 'Top rules:', ...content.storm.topRules.map((r) => `  - ${r.ruleId}: ${r.count}`));
+    lines.push('', 'Rules:', ...stormRuleLines(content.storm).map((r) => `  - ${r}`));
     if (content.storm.sample.length) lines.push('', 'Most severe:', ...content.storm.sample.map((s) => `  - [${s.severity.toUpperCase()}] ${s.summary}`));
   }
   if (content.compliance.length) lines.push('', 'Compliance:', ...content.compliance.map((c) => `  - ${c}`));
@@ -59,7 +59,7 @@ export function renderHtml(content: MessageContent): string {
   if (content.resources.length) parts.push(section('Resources', list(content.resources)));
   for (const extra of content.sections ?? []) parts.push(section(extra.title, list(extra.items)));
   if (content.storm) {
-    parts.push(section('Top rules', list(content.storm.topRules.map((r) => `${r.ruleId}: ${r.count}`))));
+    parts.push(section('Rules', list(stormRuleLines(content.storm))));
     if (content.storm.sample.length) parts.push(section('Most severe', list(content.storm.sample.map((s) => `[${s.severity.toUpperCase()}] ${s.summary}`))));
   }
   if (content.compliance.length) parts.push(section('Compliance', list(content.compliance)));

@@ -1,20 +1,11 @@
 /**
  * Shared by the SNS and SES sinks: SDK client options (one attempt per delivery — the dispatcher
- * retries — and a request timeout), and how an SDK error becomes a DeliveryError.
+ * retries — and a request timeout), and how an SDK error becomes a DeliveryError (by the one AWS error
+ * classification, src/util/aws-errors.ts).
  */
+import { classifyAwsError } from '../../util/aws-errors.js';
 import { DeliveryError } from '../errors.js';
 import type { AwsClientOptions } from './context.js';
-
-const THROTTLING = new Set([
-  'Throttling',
-  'ThrottlingException',
-  'ThrottledException',
-  'TooManyRequestsException',
-  'RequestLimitExceeded',
-  'RequestThrottled',
-  'KMSThrottlingException',
-  'SlowDown',
-]);
 
 /** Client config for a sink: region/endpoint from the channel, then the notifications.aws defaults. */
 export function awsClientConfig(channel: { region?: string; endpoint?: string }, defaults: AwsClientOptions, region?: string): Record<string, unknown> {
@@ -29,13 +20,9 @@ export function awsClientConfig(channel: { region?: string; endpoint?: string },
   };
 }
 
-export function awsDeliveryError(error: unknown, label: string, timeoutMs: number, aborted: boolean): DeliveryError {
-  const err = error as { name?: string; message?: string; $fault?: string; $metadata?: { httpStatusCode?: number }; $retryable?: { throttling?: boolean }; code?: string };
-  const name = err.name ?? 'Error';
+export function awsDeliveryError(error: unknown, label: string, timeoutMs: number, aborted: boolean, context: { service?: string; operation?: string } = {}): DeliveryError {
+  const name = (error as { name?: string } | undefined)?.name ?? 'Error';
   if (aborted || name === 'AbortError' || name === 'TimeoutError') return new DeliveryError(`${label}: no answer within ${timeoutMs} ms`, { retryable: true });
-  const status = err.$metadata?.httpStatusCode;
-  const throttled = THROTTLING.has(name) || err.$retryable?.throttling === true || status === 429;
-  // No HTTP status at all: the request never got an answer (refused, reset, DNS) — worth retrying.
-  const retryable = throttled || err.$fault === 'server' || (status !== undefined && status >= 500) || status === undefined || err.$retryable !== undefined;
-  return new DeliveryError(`${label}: ${name}${status ? ` (HTTP ${status})` : ''}: ${err.message ?? ''}`.trimEnd(), { retryable, status, throttled });
+  const c = classifyAwsError(error, context);
+  return new DeliveryError(`${label}: ${c.code}${c.status ? ` (HTTP ${c.status})` : ''}: ${c.message}`.trimEnd(), { retryable: c.retryable, status: c.status, throttled: c.throttled, cause: error });
 }

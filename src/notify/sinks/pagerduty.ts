@@ -20,7 +20,7 @@ import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import type { pagerDutyChannelSchema } from '../config.js';
 import { checkResponse, createHttpClient, snippet } from '../http.js';
-import { truncate, type MessageContent } from '../render/content.js';
+import { stormRuleLines, truncate, type MessageContent } from '../render/content.js';
 import { decisionNeedsAPerson } from '../render/remediation.js';
 import { PAGERDUTY_SEVERITY } from '../render/severity.js';
 import type { Notification, SendContext, SendResult, Sink } from '../types.js';
@@ -62,7 +62,7 @@ export function buildPagerDutyEvent(content: MessageContent, notification: Notif
   if (content.attack.length) details.mitre_attack = content.attack;
   if (content.remediation) details.remediation = [content.remediation.summary, ...content.remediation.console.map((s, i) => `${i + 1}. ${s}`), ...content.remediation.cli.map((c) => `$ ${c}`)];
   if (content.storm) {
-    details.top_rules = Object.fromEntries(content.storm.topRules.map((r) => [r.ruleId, r.count]));
+    details.rules = stormRuleLines(content.storm);
     details.most_severe = content.storm.sample.map((s) => `${s.severity.toUpperCase()}: ${s.summary}`);
   }
   if (finding) {

@@ -48,7 +48,7 @@ export async function createSesSink(config: SesConfig, deps: SinkDeps): Promise<
         );
         return { status: out.$metadata.httpStatusCode, detail: `MessageId ${out.MessageId}` };
       } catch (error) {
-        throw awsDeliveryError(error, label, context.timeoutMs, context.signal.aborted);
+        throw awsDeliveryError(error, label, context.timeoutMs, context.signal.aborted, { service: 'sesv2', operation: 'SendEmail' });
       }
     },
     close: async () => client.destroy(),

@@ -10,7 +10,7 @@
 import type { z } from 'zod';
 import type { slackChannelSchema } from '../config.js';
 import { checkResponse, createHttpClient } from '../http.js';
-import { truncate, type MessageContent } from '../render/content.js';
+import { stormRuleLines, truncate, type MessageContent } from '../render/content.js';
 import type { Notification, SendContext, SendResult, Sink } from '../types.js';
 import type { SinkDeps } from './context.js';
 
@@ -38,7 +38,7 @@ export function buildSlackMessage(content: MessageContent, config: Pick<SlackCon
     details.push({ type: 'section', text: mrkdwn(`*${e(section.title)}*\n${section.items.slice(0, 20).map((i) => `• ${e(i)}`).join('\n')}`) });
   }
   if (content.storm) {
-    details.push({ type: 'section', text: mrkdwn(`*Top rules*\n${content.storm.topRules.map((r) => `• \`${e(r.ruleId)}\` ${r.count}`).join('\n')}`) });
+    details.push({ type: 'section', text: mrkdwn(`*Rules*\n${stormRuleLines(content.storm).map((r) => `• ${e(r)}`).join('\n')}`) });
     if (content.storm.sample.length) details.push({ type: 'section', text: mrkdwn(`*Most severe*\n${content.storm.sample.map((s) => `• ${s.consoleUrl ? `<${s.consoleUrl}|${e(s.severity.toUpperCase())}>` : e(s.severity.toUpperCase())} ${e(s.summary)}`).join('\n')}`) });
   }
   if (content.compliance.length) details.push({ type: 'section', text: mrkdwn(`*Compliance*\n${content.compliance.map((c) => `• ${e(c)}`).join('\n')}${content.attack.length ? `\n• MITRE ATT&amp;CK: ${e(content.attack.join(', '))}` : ''}`) });

@@ -107,7 +107,7 @@ export async function createSnsSink(config: SnsConfig, deps: SinkDeps): Promise<
         );
         return { status: out.$metadata.httpStatusCode, detail: `MessageId ${out.MessageId}` };
       } catch (error) {
-        throw awsDeliveryError(error, label, context.timeoutMs, context.signal.aborted);
+        throw awsDeliveryError(error, label, context.timeoutMs, context.signal.aborted, { service: 'sns', operation: 'Publish' });
       }
     },
     close: async () => client.destroy(),

@@ -12,7 +12,7 @@ import type { z } from 'zod';
 import type { teamsChannelSchema } from '../config.js';
 import { DeliveryError } from '../errors.js';
 import { checkResponse, createHttpClient } from '../http.js';
-import { truncate, type MessageContent } from '../render/content.js';
+import { stormRuleLines, truncate, type MessageContent } from '../render/content.js';
 import type { Notification, SendContext, SendResult, Sink } from '../types.js';
 import type { SinkDeps } from './context.js';
 
@@ -50,7 +50,7 @@ export function buildTeamsMessage(content: MessageContent, options: { compact?: 
   if (content.resources.length) body.push(textBlock(`**Resources**\n\n${content.resources.slice(0, 20).map((r) => `- ${md(r)}`).join('\n')}`));
   for (const section of content.sections ?? []) body.push(textBlock(`**${md(section.title)}**\n\n${section.items.slice(0, 20).map((i) => `- ${md(i)}`).join('\n')}`));
   if (content.storm) {
-    body.push(textBlock(`**Top rules**\n\n${content.storm.topRules.map((r) => `- ${md(r.ruleId)}: ${r.count}`).join('\n')}`));
+    body.push(textBlock(`**Rules**\n\n${stormRuleLines(content.storm).map((r) => `- ${md(r)}`).join('\n')}`));
     if (content.storm.sample.length) body.push(textBlock(`**Most severe**\n\n${content.storm.sample.map((s) => `- ${s.severity.toUpperCase()}: ${md(s.summary)}`).join('\n')}`));
   }
   if (!options.compact) {

@@ -50,6 +50,7 @@
 import type { CheckInput, CheckOutcome, RuleCheck, Severity } from '../types.js';
 import { severityRank } from '../types.js';
 import type { CloudTrailRecord } from '../../cloudtrail/types.js';
+import { globMatch } from '../../util/glob.js';
 
 export type ExternalKind = 'public' | 'external-account' | 'org' | 'external-federated' | 'any-tenant' | 'unknown';
 
@@ -133,31 +134,9 @@ function field(o: Record<string, unknown>, name: string): unknown {
   return undefined;
 }
 
-/** IAM wildcard match (`*` any run, `?` one character), case-insensitive. */
+/** IAM wildcard match (`*` any run, `?` one character), case-insensitive: the one wildcard matcher (src/util/glob.ts). */
 export function iamWildcardMatch(pattern: string, value: string): boolean {
-  const p = pattern.toLowerCase();
-  const v = value.toLowerCase();
-  // Iterative glob with backtracking on the last `*`: linear in practice, no regex built from input.
-  let i = 0;
-  let j = 0;
-  let star = -1;
-  let mark = 0;
-  while (j < v.length) {
-    if (i < p.length && (p[i] === '?' || p[i] === v[j])) {
-      i++;
-      j++;
-    } else if (i < p.length && p[i] === '*') {
-      star = i++;
-      mark = j;
-    } else if (star >= 0) {
-      i = star + 1;
-      j = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (i < p.length && p[i] === '*') i++;
-  return i === p.length;
+  return globMatch(pattern, value, { singleCharacter: true, ignoreCase: true });
 }
 
 /** A policy document from a request or response value: JSON text, URL-encoded JSON text, or an object. */

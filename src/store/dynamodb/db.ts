@@ -20,6 +20,7 @@ import {
   type TransactWriteCommandInput,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { awsErrorCode, awsErrorMessage } from '../../util/aws-error-text.js';
 import { StoreError } from '../errors.js';
 import { pause } from './retry.js';
 
@@ -52,19 +53,15 @@ function errorName(error: unknown): string {
   return error instanceof Error ? error.name : typeof error;
 }
 
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 export class Db {
   constructor(
     readonly doc: DynamoDBDocumentClient,
     readonly tableName: string,
   ) {}
 
-  /** A StoreError for `operation` caused by `error`. */
+  /** A StoreError for `operation` caused by `error` (an HTML error page from a proxy is "HTTP 502 from dynamodb <operation>", src/util/aws-error-text.ts). */
   fail(operation: string, error: unknown): StoreError {
-    return new StoreError(`dynamodb:${this.tableName}: ${operation} failed: ${errorName(error)}: ${errorMessage(error)}`, { code: 'store-dynamodb', cause: error });
+    return new StoreError(`dynamodb:${this.tableName}: ${operation} failed: ${awsErrorCode(error)}: ${awsErrorMessage(error, { service: 'dynamodb', operation })}`, { code: 'store-dynamodb', cause: error });
   }
 
   /**

@@ -331,7 +331,7 @@ export class DynamoOutboxStore implements OutboxStore {
   }
 
   async statsOf(outboxId: string): Promise<NotificationStats> {
-    const stats: NotificationStats = { total: 0, bySeverity: {}, byRule: {}, byAccount: {} };
+    const stats: NotificationStats = { total: 0, bySeverity: {}, byRule: {}, byRuleSeverity: {}, byAccount: {} };
     for (const a of await this.attachments('outbox.statsOf', outboxId)) {
       const severity = String(a.severity);
       const rule = String(a.ruleId);
@@ -340,6 +340,8 @@ export class DynamoOutboxStore implements OutboxStore {
       stats.total++;
       stats.bySeverity[severity] = (stats.bySeverity[severity] ?? 0) + 1;
       stats.byRule[rule] = (stats.byRule[rule] ?? 0) + 1;
+      const ofRule = (stats.byRuleSeverity[rule] ??= {});
+      ofRule[severity] = (ofRule[severity] ?? 0) + 1;
       stats.byAccount[account] = (stats.byAccount[account] ?? 0) + 1;
       if (stats.firstEventTime === undefined || eventTime < stats.firstEventTime) stats.firstEventTime = eventTime;
       if (stats.lastEventTime === undefined || eventTime > stats.lastEventTime) stats.lastEventTime = eventTime;

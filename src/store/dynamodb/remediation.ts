@@ -2,8 +2,8 @@
  * The remediation log, claims and approvals on DynamoDB (see the layout in store.ts).
  *
  * A claim is one item per (action, event) holding either a runner at work (`running`: decision id, owner,
- * lease) or the decision that settled it (`held`: its id, status and mode), with a version every write
- * checks: `claim` reads it, judges by the rules of RemediationStore.claim, and writes only if nobody wrote
+ * lease, and the settled hold it replaced, put back if the claim is released) or the decision that settled it
+ * (`held`: its id, status and mode), with a version every write checks: `claim` reads it, judges by the rules of RemediationStore.claim, and writes only if nobody wrote
  * in between (else reads and judges again), so of any number of runners claiming at once one is granted.
  *
  * `commit` writes the decision, its approval, its notices (rows + decision snapshots) and the claim's
@@ -79,7 +79,15 @@ function refusal(claim: Item | undefined, request: ClaimRequest): { heldBy?: str
     const expired = typeof claim.leaseUntil !== 'number' || claim.leaseUntil <= request.now;
     return expired ? undefined : { inProgress: { owner: String(claim.owner), since: Number(claim.since) } };
   }
+  if (request.takeOver !== undefined && claim.heldDecisionId === request.takeOver) return undefined;
   return settledClaimHolds(claim.heldStatus as DecisionStatus, String(claim.heldMode), request.mode) ? { heldBy: String(claim.heldDecisionId) } : undefined;
+}
+
+/** What a new claim replaces (put back if it is released): a settled hold; for a runner's expired claim, what that one replaced. */
+function replaced(claim: Item | undefined): Record<string, unknown> | undefined {
+  if (!claim) return undefined;
+  if (claim.state === 'held') return { prevDecisionId: claim.heldDecisionId, prevStatus: claim.heldStatus, prevMode: claim.heldMode };
+  return typeof claim.prevDecisionId === 'string' ? { prevDecisionId: claim.prevDecisionId, prevStatus: claim.prevStatus, prevMode: claim.prevMode } : undefined;
 }
 
 /**
@@ -117,6 +125,7 @@ export class DynamoRemediationStore implements RemediationStore {
       }
       const e = new Expr();
       const seen = typeof claim?.version === 'number' ? claim.version : undefined;
+      const prev = replaced(claim);
       const granted = await this.db.update('remediation.claim', {
         Key: key,
         UpdateExpression: e.update({
@@ -131,7 +140,11 @@ export class DynamoRemediationStore implements RemediationStore {
             since: request.now,
             leaseUntil: request.now + request.leaseMs,
             version: (seen ?? 0) + 1,
+            prevDecisionId: prev?.prevDecisionId,
+            prevStatus: prev?.prevStatus,
+            prevMode: prev?.prevMode,
           },
+          remove: ['heldDecisionId', 'heldStatus', 'heldMode', 'settledAt'],
         }),
         ConditionExpression: seen === undefined ? `attribute_not_exists(${e.name('pk')})` : `${e.name('version')} = ${e.value(seen)}`,
         ...e.attributes(),
@@ -142,12 +155,35 @@ export class DynamoRemediationStore implements RemediationStore {
 
   async releaseClaim(eventId: string, actionId: string, decisionId: string): Promise<void> {
     if (eventId === '') return;
-    const e = new Expr();
-    // Only the running claim of this decision: a settled claim, or one another runner took over, stays.
-    await this.db.delete('remediation.releaseClaim', {
-      Key: keys.claim(eventId, actionId),
-      ConditionExpression: `${e.name('state')} = ${e.value('running')} AND ${e.name('decisionId')} = ${e.value(decisionId)}`,
-      ...e.attributes(),
+    const key = keys.claim(eventId, actionId);
+    await optimistic(`dynamodb:${this.db.tableName}: remediation.releaseClaim ${actionId} on ${eventId}`, async (): Promise<Attempt<void>> => {
+      const claim = await this.db.get('remediation.releaseClaim', key);
+      // Only the running claim of this decision: a settled claim, or one another runner took over, stays.
+      if (!claim || claim.state !== 'running' || claim.decisionId !== decisionId) return { done: undefined };
+      const e = new Expr();
+      const unchanged = `${e.name('state')} = ${e.value('running')} AND ${e.name('decisionId')} = ${e.value(decisionId)} AND ${e.name('version')} = ${e.value(claim.version)}`;
+      let done: boolean;
+      if (typeof claim.prevDecisionId === 'string') {
+        // The settled hold the claim replaced is put back.
+        const restored = await this.db.update('remediation.releaseClaim', {
+          Key: key,
+          UpdateExpression: e.update({
+            set: {
+              state: 'held',
+              heldDecisionId: claim.prevDecisionId,
+              heldStatus: claim.prevStatus,
+              heldMode: claim.prevMode,
+              settledAt: Date.now(),
+              version: Number(claim.version) + 1,
+            },
+            remove: ['decisionId', 'leaseUntil', 'prevDecisionId', 'prevStatus', 'prevMode'],
+          }),
+          ConditionExpression: unchanged,
+          ...e.attributes(),
+        });
+        done = restored !== undefined;
+      } else done = await this.db.delete('remediation.releaseClaim', { Key: key, ConditionExpression: unchanged, ...e.attributes() });
+      return done ? { done: undefined } : { retry: 'claim changed' };
     });
   }
 
@@ -229,7 +265,7 @@ export class DynamoRemediationStore implements RemediationStore {
       return {
         Update: {
           Key: key,
-          UpdateExpression: e.update({ set: { ...heldBy(decision, now), version: claim.version + 1 }, remove: ['decisionId', 'leaseUntil'] }),
+          UpdateExpression: e.update({ set: { ...heldBy(decision, now), version: claim.version + 1 }, remove: ['decisionId', 'leaseUntil', 'prevDecisionId', 'prevStatus', 'prevMode'] }),
           ConditionExpression: `${e.name('version')} = ${e.value(claim.version)}`,
           ...e.attributes(),
         },

@@ -7,7 +7,8 @@
  *   finding          F#<findingId> / F              ruleId severity account eventTime body firstSeenAt lastSeenAt timesSeen
  *                                                   gsi2: FIND#<0..7> / <findingId>             (count(), sharded)
  *   outbox row       O#<rowId> / R                  the OutboxRow fields, dueKey = "DUE#<channel>", ttl once delivered
- *                                                   (when retainDeliveredMs is given)
+ *                                                   (when retainDeliveredMs is given); a storm's findings by
+ *                                                   severity in sev_<severity>
  *                                                   gsi1: DUE#<channel> / <claimable at, 15 digits>#<rowId>
  *                                                         only while pending (at nextAttemptAt) or sending (at leaseUntil)
  *                                                   gsi2: OUT#<state> / <createdAt, 15 digits>#<rowId>
@@ -19,13 +20,15 @@
  *   link             L#<channel>#<findingId> / L    outboxId: the one notification covering a finding on a channel
  *   group head       G#<channel>#<groupKey> / G     latestId version: the group's newest finding/repeat row
  *   storm head       S#<channel> / S                latestId version: the channel's newest storm row
- *   creation         R#<channel> / <createdAt>#<rowId>
- *                                                   one per finding/repeat row, ttl after the storm window: a
- *                                                   consistent Query counts `createdSince`
+ *   creation         R#<channel> / <rateAt>#<rowId> severity
+ *                                                   one per finding/repeat row, at its time on the storm clock
+ *                                                   (its creation, or its finding's event time in a replay), ttl
+ *                                                   after the storm window: a consistent Query reads `createdSince`
  *   decision         D#<decisionId> / D             createdAt status mode actionId eventId body
  *                                                   gsi1: EV#<eventId> / <actionId>#<createdAt>#<id>   (hasActed, by event)
  *                                                   gsi2: DECISIONS / <createdAt>#<id>                 (newest first)
- *   claim            C#<actionId>#<eventId> / C     state running (decisionId owner since leaseUntil mode) or held
+ *   claim            C#<actionId>#<eventId> / C     state running (decisionId owner since leaseUntil mode, and
+ *                                                   prevDecisionId prevStatus prevMode: the hold it replaced) or held
  *                                                   (heldDecisionId heldStatus heldMode); version (every write checks it)
  *   approval         A#<approvalId> / A             decisionId createdAt expiresAt status actionId eventId decidedBy
  *                                                   decidedAt note body

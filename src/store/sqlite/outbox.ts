@@ -152,6 +152,24 @@ export const OUTBOX_MIGRATIONS: readonly Migration[] = [
       db.prepare("UPDATE sqlite_sequence SET seq = MAX(seq, ?) WHERE name = 'outbox'").run(seq);
     },
   },
+  {
+    version: 3,
+    name: 'storm clock and severities (rate_at, severity, severity_counts)',
+    up: (db) =>
+      // rate_at: a finding/repeat row's time on the storm clock (its creation time, or its first finding's event
+      // time in a replay); severity: the severity of the finding that opened it; severity_counts: a storm's
+      // findings by severity (JSON). Rows written before are counted at their creation, with their first finding's
+      // severity.
+      db.exec(`ALTER TABLE outbox ADD COLUMN rate_at INTEGER;
+        ALTER TABLE outbox ADD COLUMN severity TEXT;
+        ALTER TABLE outbox ADD COLUMN severity_counts TEXT;
+        UPDATE outbox SET rate_at = created_at WHERE kind IN ('finding', 'repeat');
+        UPDATE outbox SET severity = (SELECT f.severity FROM outbox_findings o JOIN findings f ON f.id = o.finding_id
+          WHERE o.outbox_id = outbox.id ORDER BY o.attached_at, o.rowid LIMIT 1) WHERE kind IN ('finding', 'repeat');
+        UPDATE outbox SET severity_counts = (SELECT json_group_object(severity, n) FROM (SELECT f.severity AS severity, COUNT(*) AS n
+          FROM outbox_findings o JOIN findings f ON f.id = o.finding_id WHERE o.outbox_id = outbox.id GROUP BY f.severity)) WHERE kind = 'storm';
+        CREATE INDEX outbox_rate ON outbox (channel, kind, rate_at);`),
+  },
 ];
 
 interface RawRow {
@@ -174,6 +192,7 @@ interface RawRow {
   created_at: number;
   updated_at: number;
   delivered_at: number | null;
+  severity_counts?: string | null;
 }
 
 function toRow(r: RawRow): OutboxRow {
@@ -198,6 +217,18 @@ function toRow(r: RawRow): OutboxRow {
     updatedAt: r.updated_at,
     deliveredAt: r.delivered_at ?? undefined,
   };
+}
+
+/** A storm's severity_counts column ({"high": 3}); {} when empty or unreadable. */
+function severityCountsOf(json: string | null | undefined): Record<string, number> {
+  if (!json) return {};
+  try {
+    const parsed = JSON.parse(json) as unknown;
+    if (!parsed || typeof parsed !== 'object') return {};
+    return Object.fromEntries(Object.entries(parsed as Record<string, unknown>).filter((e): e is [string, number] => typeof e[1] === 'number'));
+  } catch {
+    return {};
+  }
 }
 
 /** A row id as the table keys it; ids that are not ours (another store's, a typo) match no row. */
@@ -230,17 +261,21 @@ export class SqliteOutbox implements OutboxStore {
     const p = (sql: string) => db.prepare(sql);
     this.s = {
       insert: p(`INSERT OR IGNORE INTO outbox
-        (channel, kind, group_key, idempotency_key, max_attempts, next_attempt_at, window_start, window_end, created_at, updated_at)
-        VALUES (@channel, @kind, @groupKey, @idempotencyKey, @maxAttempts, @nextAttemptAt, @windowStart, @windowEnd, @now, @now)`),
+        (channel, kind, group_key, idempotency_key, max_attempts, next_attempt_at, window_start, window_end, created_at, updated_at, rate_at, severity)
+        VALUES (@channel, @kind, @groupKey, @idempotencyKey, @maxAttempts, @nextAttemptAt, @windowStart, @windowEnd, @now, @now, @rateAt, @severity)`),
       byKey: p('SELECT * FROM outbox WHERE channel = ? AND idempotency_key = ?'),
       byId: p('SELECT * FROM outbox WHERE id = ?'),
       attach: p('INSERT OR IGNORE INTO outbox_findings (outbox_id, channel, finding_id, attached_at) VALUES (?, ?, ?, ?)'),
       bumpCount: p('UPDATE outbox SET finding_count = finding_count + 1, updated_at = ? WHERE id = ?'),
+      bumpSeverity: p(`UPDATE outbox SET severity_counts = json_set(COALESCE(severity_counts, '{}'), '$.' || @severity,
+        COALESCE(json_extract(severity_counts, '$.' || @severity), 0) + 1) WHERE id = @id`),
       isAttached: p('SELECT outbox_id FROM outbox_findings WHERE channel = ? AND finding_id = ?'),
       latestInGroup: p(`SELECT * FROM outbox WHERE channel = ? AND group_key = ? AND kind IN ('finding', 'repeat') AND window_end > ?
         ORDER BY id DESC LIMIT 1`),
-      openStorm: p(`SELECT * FROM outbox WHERE channel = ? AND kind = 'storm' AND state = 'pending' AND window_end > ? ORDER BY id DESC LIMIT 1`),
-      createdSince: p(`SELECT COUNT(*) AS n FROM outbox WHERE channel = ? AND kind IN ('finding', 'repeat') AND created_at > ?`),
+      openStorm: p(`SELECT * FROM outbox WHERE channel = @channel AND kind = 'storm' AND state = 'pending' AND window_start <= @at AND window_end > @at
+        ORDER BY id DESC LIMIT 1`),
+      createdSince: p(`SELECT severity, COUNT(*) AS n FROM outbox WHERE channel = @channel AND kind IN ('finding', 'repeat') AND rate_at > @since AND rate_at <= @at
+        GROUP BY severity`),
       due: p(dueSql('')),
       claim: p(`UPDATE outbox SET state = 'sending', attempts = attempts + 1, lease_until = ?, claimed_by = ?, updated_at = ? WHERE id = ?`),
       delivered: p(`UPDATE outbox SET state = 'delivered', delivered_at = @now, updated_at = @now, lease_until = NULL, last_status = @status WHERE id = @id`),
@@ -287,16 +322,24 @@ export class SqliteOutbox implements OutboxStore {
     return r && toRow(r);
   }
 
-  /** Creates the row, or returns the one with the same (channel, idempotency key). */
-  private insert(n: NewNotification | (Omit<NewNotification, 'kind'> & { kind: 'remediation' }), now: number): { row: OutboxRow; created: boolean } {
-    const created = this.s.insert!.run({ ...n, now }).changes > 0;
+  /**
+   * Creates the row, or returns the one with the same (channel, idempotency key). A finding/repeat row is counted
+   * on the storm clock at `rateAt`, with the severity of the finding that opens it.
+   */
+  private insert(n: NewNotification | (Omit<NewNotification, 'kind'> & { kind: 'remediation' }), now: number, opener?: { rateAt: number; severity: string }): { row: OutboxRow; created: boolean } {
+    const counted = opener && (n.kind === 'finding' || n.kind === 'repeat');
+    const created = this.s.insert!.run({ ...n, now, rateAt: counted ? opener.rateAt : null, severity: counted ? opener.severity : null }).changes > 0;
     return { row: toRow(this.s.byKey!.get(n.channel, n.idempotencyKey) as RawRow), created };
   }
 
-  /** Links a finding to a row; false when the finding is already covered on that channel. */
-  private attach(outboxId: number, channel: string, findingId: string, now: number): boolean {
-    const added = this.s.attach!.run(outboxId, channel, findingId, now).changes > 0;
-    if (added) this.s.bumpCount!.run(now, outboxId);
+  /** Links a finding to a row (a storm also counts it by severity); false when the finding is already covered on that channel. */
+  private attach(row: OutboxRow, finding: Finding, now: number): boolean {
+    const outboxId = rowId(row.id);
+    const added = this.s.attach!.run(outboxId, row.channel, finding.id, now).changes > 0;
+    if (added) {
+      this.s.bumpCount!.run(now, outboxId);
+      if (row.kind === 'storm') this.s.bumpSeverity!.run({ id: outboxId, severity: finding.severity });
+    }
     return added;
   }
 
@@ -307,21 +350,24 @@ export class SqliteOutbox implements OutboxStore {
       const isNew = this.findings.saveNow(finding, now);
       const channels: EnqueueResult['channels'] = [];
       for (const target of targets) {
+        const at = target.rateAt ?? now;
         const covering = this.s.isAttached!.get(target.channel, finding.id) as { outbox_id: number } | undefined;
         const latest = this.s.latestInGroup!.get(target.channel, target.groupKey, now) as RawRow | undefined;
-        const storm = this.s.openStorm!.get(target.channel, now) as RawRow | undefined;
+        const storm = this.s.openStorm!.get({ channel: target.channel, at }) as RawRow | undefined;
+        const recent = this.s.createdSince!.all({ channel: target.channel, since: at - target.stormWindowMs, at }) as { severity: string | null; n: number }[];
         const plan = target.decide({
           ...(covering ? { covering: String(covering.outbox_id) } : {}),
           ...(latest ? { latestInGroup: toRow(latest) } : {}),
-          ...(storm ? { openStorm: toRow(storm) } : {}),
-          createdSince: (this.s.createdSince!.get(target.channel, now - target.stormWindowMs) as { n: number }).n,
+          ...(storm ? { openStorm: toRow(storm), openStormSeverities: severityCountsOf(storm.severity_counts) } : {}),
+          createdSince: recent.reduce((sum, r) => sum + r.n, 0),
+          createdSinceSeverities: Object.fromEntries(recent.filter((r) => r.severity !== null).map((r) => [r.severity, r.n])),
         });
         if ('outboxId' in plan) {
           channels.push({ channel: target.channel, outcome: plan.outcome, outboxId: plan.outboxId });
           continue;
         }
-        const row = 'attachTo' in plan ? plan.attachTo : this.insert(plan.create, now).row;
-        this.attach(rowId(row.id), target.channel, finding.id, now);
+        const row = 'attachTo' in plan ? plan.attachTo : this.insert(plan.create, now, { rateAt: at, severity: finding.severity }).row;
+        this.attach(row, finding, now);
         channels.push({ channel: target.channel, outcome: plan.outcome, outboxId: row.id });
       }
       return { isNew, channels };
@@ -485,11 +531,13 @@ export class SqliteOutbox implements OutboxStore {
   }
 
   async statsOf(outboxId: string): Promise<NotificationStats> {
-    const stats: NotificationStats = { total: 0, bySeverity: {}, byRule: {}, byAccount: {} };
+    const stats: NotificationStats = { total: 0, bySeverity: {}, byRule: {}, byRuleSeverity: {}, byAccount: {} };
     for (const r of this.s.stats!.all(rowId(outboxId)) as { severity: string; rule: string; account: string; n: number; first: string; last: string }[]) {
       stats.total += r.n;
       stats.bySeverity[r.severity] = (stats.bySeverity[r.severity] ?? 0) + r.n;
       stats.byRule[r.rule] = (stats.byRule[r.rule] ?? 0) + r.n;
+      const ofRule = (stats.byRuleSeverity[r.rule] ??= {});
+      ofRule[r.severity] = (ofRule[r.severity] ?? 0) + r.n;
       stats.byAccount[r.account] = (stats.byAccount[r.account] ?? 0) + r.n;
       if (stats.firstEventTime === undefined || r.first < stats.firstEventTime) stats.firstEventTime = r.first;
       if (stats.lastEventTime === undefined || r.last > stats.lastEventTime) stats.lastEventTime = r.last;

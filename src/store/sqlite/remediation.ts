@@ -7,7 +7,8 @@
  * tables — the old remediation file opened as the shared store — is adopted as is: its log and approvals are
  * kept and read, and the migration only records version 1. A table of that name that lacks trailguard's
  * columns is refused rather than misread. Version 2 adds the claims; a log written before them still counts:
- * a decision that acted holds its event even without a claim row.
+ * a decision that acted holds its event even without a claim row. Version 3 keeps, in a claim in progress,
+ * the settled hold it replaced, so that releasing the claim puts that hold back.
  */
 import type Database from 'better-sqlite3';
 import { StoreError } from '../errors.js';
@@ -110,6 +111,14 @@ export const REMEDIATION_MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (event_id, action_id)
       )`),
   },
+  {
+    version: 3,
+    name: 'remediation_claims: the settled hold a claim replaced (put back when it is released)',
+    up: (db) =>
+      db.exec(`ALTER TABLE remediation_claims ADD COLUMN prev_decision_id TEXT;
+        ALTER TABLE remediation_claims ADD COLUMN prev_status TEXT;
+        ALTER TABLE remediation_claims ADD COLUMN prev_mode TEXT;`),
+  },
 ];
 
 /** A decision into remediation_log (after INSERT or INSERT OR IGNORE): named parameters, see decisionRow. */
@@ -177,6 +186,9 @@ interface ClaimRow {
   owner: string;
   lease_until: number;
   updated_at: number;
+  prev_decision_id: string | null;
+  prev_status: DecisionStatus | null;
+  prev_mode: string | null;
 }
 
 function fromApprovalRow(row: ApprovalRow): PendingApproval {
@@ -229,10 +241,14 @@ export class SqliteRemediation implements RemediationStore {
       expire: p("UPDATE remediation_approvals SET status = 'expired', decided_at = ? WHERE status = 'pending' AND expires_at <= ?"),
       decide: p("UPDATE remediation_approvals SET status = ?, decided_by = ?, decided_at = ?, note = ? WHERE id = ? AND status = 'pending' AND expires_at > ?"),
       claim: p('SELECT * FROM remediation_claims WHERE event_id = ? AND action_id = ?'),
-      putClaim: p(`INSERT INTO remediation_claims (event_id, action_id, decision_id, mode, state, status, owner, lease_until, updated_at)
-         VALUES (@eventId, @actionId, @decisionId, @mode, 'in-progress', NULL, @owner, @leaseUntil, @now)
-         ON CONFLICT (event_id, action_id) DO UPDATE SET decision_id = @decisionId, mode = @mode, state = 'in-progress', status = NULL, owner = @owner, lease_until = @leaseUntil, updated_at = @now`),
-      releaseClaim: p(`DELETE FROM remediation_claims WHERE event_id = ? AND action_id = ? AND decision_id = ? AND state = 'in-progress'`),
+      putClaim: p(`INSERT INTO remediation_claims (event_id, action_id, decision_id, mode, state, status, owner, lease_until, updated_at, prev_decision_id, prev_status, prev_mode)
+         VALUES (@eventId, @actionId, @decisionId, @mode, 'in-progress', NULL, @owner, @leaseUntil, @now, @prevDecisionId, @prevStatus, @prevMode)
+         ON CONFLICT (event_id, action_id) DO UPDATE SET decision_id = @decisionId, mode = @mode, state = 'in-progress', status = NULL, owner = @owner,
+           lease_until = @leaseUntil, updated_at = @now, prev_decision_id = @prevDecisionId, prev_status = @prevStatus, prev_mode = @prevMode`),
+      releaseClaim: p(`DELETE FROM remediation_claims WHERE event_id = ? AND action_id = ? AND decision_id = ? AND state = 'in-progress' AND prev_decision_id IS NULL`),
+      restoreClaim: p(`UPDATE remediation_claims SET decision_id = prev_decision_id, status = prev_status, mode = prev_mode, state = 'settled',
+         prev_decision_id = NULL, prev_status = NULL, prev_mode = NULL, updated_at = @now
+         WHERE event_id = @eventId AND action_id = @actionId AND decision_id = @decisionId AND state = 'in-progress' AND prev_decision_id IS NOT NULL`),
       settleClaim: p(`UPDATE remediation_claims SET state = 'settled', status = @status, mode = @mode, updated_at = @now WHERE event_id = @eventId AND action_id = @actionId AND decision_id = @decisionId AND state = 'in-progress'`),
     };
   }
@@ -242,15 +258,21 @@ export class SqliteRemediation implements RemediationStore {
     return this.transaction((): RemediationClaim => {
       const row = this.s.claim!.get(request.eventId, request.actionId) as ClaimRow | undefined;
       if (row?.state === 'in-progress' && row.lease_until > request.now) return { claimed: false, inProgress: { owner: row.owner, since: row.updated_at } };
-      if (row?.state === 'settled' && row.status !== null && settledClaimHolds({ status: row.status, mode: row.mode }, request.mode)) {
+      const takenOver = row?.state === 'settled' && request.takeOver !== undefined && row.decision_id === request.takeOver;
+      if (row?.state === 'settled' && row.status !== null && !takenOver && settledClaimHolds({ status: row.status, mode: row.mode }, request.mode)) {
         return { claimed: false, ...this.heldBy(row.decision_id) };
       }
+      // What the claim replaces, put back if it is released: a settled hold; a runner's expired claim, what that one replaced.
+      let prev: { prevDecisionId: string | null; prevStatus: string | null; prevMode: string | null } = { prevDecisionId: null, prevStatus: null, prevMode: null };
+      if (row?.state === 'settled') prev = { prevDecisionId: row.decision_id, prevStatus: row.status, prevMode: row.mode };
+      else if (row) prev = { prevDecisionId: row.prev_decision_id, prevStatus: row.prev_status, prevMode: row.prev_mode };
       if (!row) {
         // A log written before claims existed: a decision that acted there holds the event all the same.
         const acted = parseDecision(this.s.acted!.get(request.eventId, request.actionId) as { decision_json: string } | undefined);
-        if (acted) return { claimed: false, heldBy: acted };
+        if (acted && acted.id !== request.takeOver) return { claimed: false, heldBy: acted };
+        if (acted) prev = { prevDecisionId: acted.id, prevStatus: acted.status, prevMode: acted.mode };
       }
-      this.s.putClaim!.run({ ...request, leaseUntil: request.now + request.leaseMs });
+      this.s.putClaim!.run({ ...request, leaseUntil: request.now + request.leaseMs, ...prev });
       return { claimed: true };
     });
   }
@@ -275,7 +297,10 @@ export class SqliteRemediation implements RemediationStore {
   }
 
   async releaseClaim(eventId: string, actionId: string, decisionId: string): Promise<void> {
-    this.s.releaseClaim!.run(eventId, actionId, decisionId);
+    this.transaction(() => {
+      this.s.releaseClaim!.run(eventId, actionId, decisionId);
+      this.s.restoreClaim!.run({ eventId, actionId, decisionId, now: Date.now() });
+    });
   }
 
   async hasActed(eventId: string, actionId: string): Promise<RemediationDecision | undefined> {

@@ -95,11 +95,10 @@ export class EventMatcher {
         this.boundCount = 0;
         matched = this.matchFieldsFrom(0);
       }
-    } catch {
-      // Parsed JSON cannot throw here; only exotic objects can (a getter that throws, a revoked proxy). Such an
-      // event is not one EventBridge could carry, and the detector must not crash on it.
-      matched = false;
     } finally {
+      // No catch: parsed JSON cannot throw here, so whatever does (a getter that throws, a revoked proxy, a bug in
+      // this engine) reaches the caller — the detector reports it per rule (onRuleError) instead of it passing for
+      // "no match". The event is released either way.
       this.releaseEvent();
     }
     return matched;
