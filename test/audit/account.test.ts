@@ -9,7 +9,7 @@ import { DescribeRegionsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readAccount } from '../../src/audit/account.js';
 import { callAws, describeCallError } from '../../src/audit/aws-call.js';
 import { createAwsClients } from '../../src/audit/clients.js';
@@ -22,6 +22,10 @@ const cw = mockClient(CloudWatchClient);
 const sns = mockClient(SNSClient);
 const sts = mockClient(STSClient);
 const ec2 = mockClient(EC2Client);
+// The stubs sit on the client classes: give them back for the test files that run after this one in the worker.
+afterAll(() => {
+  for (const mock of [ct, logs, cw, sns, sts, ec2]) mock.restore();
+});
 
 const awsError = (name: string, message = name, status = 400) => Object.assign(new Error(message), { name, $fault: 'client', $metadata: { httpStatusCode: status } });
 const clients = () => createAwsClients(() => ({ credentials: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'not-a-secret' }, maxAttempts: 1 }));

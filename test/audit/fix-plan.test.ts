@@ -5,7 +5,7 @@ import { CloudWatchClient, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwa
 import { CloudWatchLogsClient, PutMetricFilterCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { isAlias, isNode, parse, parseDocument, visit } from 'yaml';
 import { applyPlan, renderApplyResult } from '../../src/audit/apply.js';
 import { createAwsClients } from '../../src/audit/clients.js';
@@ -171,6 +171,9 @@ describe('applyPlan (mocked clients)', () => {
     snsMock.reset();
     logsMock.reset();
     cwMock.reset();
+  });
+  afterAll(() => {
+    for (const mock of [snsMock, logsMock, cwMock]) mock.restore();
   });
 
   it('creates the topic first and puts its real ARN in the later calls', async () => {

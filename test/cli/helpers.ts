@@ -49,7 +49,8 @@ let emptyCwd: string | undefined;
 
 /** Runs `node dist/cli/main.js ...args` and returns exit status, stdout and stderr. */
 export function run(args: string[], options: RunOptions = {}): RunResult {
-  emptyCwd ??= makeTempDir('trailguard-cli-cwd-');
+  // Made again when a test file's clean-up removed it (files share this module when the worker does not isolate them).
+  if (emptyCwd === undefined || !existsSync(emptyCwd)) emptyCwd = makeTempDir('trailguard-cli-cwd-');
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...options.env };
   delete env.FORCE_COLOR;
   const r = spawnSync(process.execPath, [CLI, ...args], {

@@ -5,7 +5,7 @@ import { SendEmailCommand, SESv2Client, SESv2ServiceException } from '@aws-sdk/c
 import { GetParameterCommand, SSMClient, SSMServiceException } from '@aws-sdk/client-ssm';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { awsSecretBackends, SecretResolver } from '../../../src/notify/secrets.js';
 import { Redactor } from '../../../src/notify/redact.js';
 import { createSink } from '../../../src/notify/sinks/index.js';
@@ -21,6 +21,10 @@ afterEach(() => {
   sesMock.reset();
   ssmMock.reset();
   smMock.reset();
+});
+// The stubs sit on the client classes: give them back for the test files that run after this one in the worker.
+afterAll(() => {
+  for (const mock of [snsMock, sesMock, ssmMock, smMock]) mock.restore();
 });
 
 const aws = { region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
