@@ -6,6 +6,7 @@
  *   c  memory:     peak RSS of the built CLI scanning >= 1 GB of JSON vs a parse-only child and an empty node
  *   d  lambda:     the deployed path: bundle sizes, cold init under Node 22, detect handler latency per event, an
  *                  at-least-once replay with two consumers, cost per million events (bench/lambda.ts)
+ *   e  s3:         `scan s3://` from moto_server on loopback vs the same files scanned locally (bench/s3.ts)
  *
  * Goals are measured, not asserted: each is printed with PASS or MISS and the exit status is 0 either way. Every
  * ratio compares runs made in this process run on the same data, interleaved round by round.
@@ -18,17 +19,18 @@ import { measureLambda } from './lambda.js';
 import { cliProblem, measureMemory, RSS_GOAL_MB } from './memory.js';
 import { markdownSummary, section, skipped, type GoalResult } from './report.js';
 import { measureRuleScaling } from './rule-scaling.js';
+import { measureS3 } from './s3.js';
 import { measureThroughput, THROUGHPUT_GOAL } from './throughput.js';
 
 const SEED = 'bench';
-const PARTS = { a: ['a', 'throughput'], b: ['b', 'rules', 'scaling'], c: ['c', 'memory', 'rss'], d: ['d', 'lambda'] } as const;
+const PARTS = { a: ['a', 'throughput'], b: ['b', 'rules', 'scaling'], c: ['c', 'memory', 'rss'], d: ['d', 'lambda'], e: ['e', 's3'] } as const;
 type Part = keyof typeof PARTS;
 
 interface Config {
   quick: boolean;
   parts: Set<Part>;
   /** Rounds per part: more where a run is short, since the noise of a shared machine is then larger. */
-  rounds: { generated: number; real: number; scaling: number; memory: number; cold: number; latency: number };
+  rounds: { generated: number; real: number; scaling: number; memory: number; cold: number; latency: number; s3: number };
   throughputRecords: number;
   scalingRecords: number;
   memoryRecords: number;
@@ -36,6 +38,8 @@ interface Config {
   replayEvents: number;
   /** Sample events run against the DynamoDB store on moto (d). */
   motoEvents: number;
+  /** Records of the generated trail uploaded to moto and scanned from S3 (e). */
+  s3Records: number;
 }
 
 function parseArgs(argv: readonly string[]): Config {
@@ -55,7 +59,7 @@ function parseArgs(argv: readonly string[]): Config {
     if (only === undefined || only.some((o) => names.includes(o))) parts.add(part);
   }
   const unknown = (only ?? []).filter((o) => !Object.values(PARTS).some((names) => (names as readonly string[]).includes(o)));
-  if (unknown.length > 0) throw new Error(`unknown part(s) ${unknown.join(', ')}: use a|throughput, b|rules, c|memory, d|lambda`);
+  if (unknown.length > 0) throw new Error(`unknown part(s) ${unknown.join(', ')}: use a|throughput, b|rules, c|memory, d|lambda, e|s3`);
   if (rounds !== undefined && !(rounds >= 1)) throw new Error('--rounds must be a positive integer');
   return {
     quick,
@@ -64,15 +68,16 @@ function parseArgs(argv: readonly string[]): Config {
     // A cold start is a few hundred milliseconds: many rounds; a latency pass is a few seconds.
     rounds:
       rounds !== undefined
-        ? { generated: rounds, real: rounds, scaling: rounds, memory: rounds, cold: rounds, latency: rounds }
+        ? { generated: rounds, real: rounds, scaling: rounds, memory: rounds, cold: rounds, latency: rounds, s3: rounds }
         : quick
-          ? { generated: 3, real: 3, scaling: 3, memory: 1, cold: 7, latency: 2 }
-          : { generated: 5, real: 9, scaling: 15, memory: 3, cold: 21, latency: 5 },
+          ? { generated: 3, real: 3, scaling: 3, memory: 1, cold: 7, latency: 2, s3: 3 }
+          : { generated: 5, real: 9, scaling: 15, memory: 3, cold: 21, latency: 5, s3: 5 },
     throughputRecords: quick ? 30_000 : 200_000,
     scalingRecords: quick ? 30_000 : 100_000,
     memoryRecords: quick ? 100_000 : 650_000,
     replayEvents: quick ? 3_000 : 10_000,
     motoEvents: quick ? 500 : 3_000,
+    s3Records: quick ? 30_000 : 100_000,
   };
 }
 
@@ -143,6 +148,14 @@ async function main(): Promise<void> {
 
   if (config.parts.has('d')) {
     goals.push(...(await measureLambda({ quick: config.quick, rounds: { cold: r.cold, latency: r.latency }, replayEvents: config.replayEvents, motoEvents: config.motoEvents }, catalog, out, log)));
+  }
+
+  if (config.parts.has('e')) {
+    out(section('(e) scan s3:// (moto on loopback) vs the same files scanned locally'));
+    const tree = await generatedTree(config.s3Records, SEED, log);
+    const s3 = await measureS3(tree, createDetector(catalog), config.rounds.s3, log);
+    out(s3.text);
+    goals.push(s3.goal);
   }
 
   out(section('Summary (paste into the README)'));

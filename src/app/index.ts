@@ -19,3 +19,4 @@ export { openRemediation, type RemediationSession, type RemediationSessionOption
 export { remediationClients } from './remediation-clients.js';
 export { remediationQueueSender, handApprovalToQueue, type RemediationRequest, type ApprovalRequest } from './remediation-queue.js';
 export { scanNotifications, type ScanNotifications } from './scan.js';
+export { watchSession, type WatchSession, type WatchSessionOptions } from './watch.js';

@@ -1,7 +1,7 @@
 /**
  * A remediation session: the runner wired to the store (log, approvals, claims) and, when notifications are
  * configured, to the notifier whose notices are committed with each decision. The CLI's `remediate`, the
- * remediate Lambda handler and (later) `watch --remediate` all run remediation through this.
+ * remediate Lambda handler and `watch --remediate` all run remediation through this.
  */
 import type { Notifier } from '../notify/notifier.js';
 import { createRemediationNotices, type RemediationNotifier } from '../notify/remediation.js';

@@ -10,6 +10,7 @@ import { patternCommand } from './pattern-command.js';
 import { remediateCommand } from './remediate-command.js';
 import { rulesCommand } from './rules-command.js';
 import { scanCommand } from './scan-command.js';
+import { watchCommand } from './watch-command.js';
 import { RunFailedError, UsageError } from './usage-error.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
@@ -31,6 +32,7 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   program.addCommand(scanCommand());
+  program.addCommand(watchCommand());
   program.addCommand(rulesCommand());
   program.addCommand(patternCommand());
   program.addCommand(auditCommand());

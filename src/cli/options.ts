@@ -3,7 +3,7 @@
  * spelled, split and refused the same way everywhere.
  */
 import { InvalidArgumentError } from 'commander';
-import { missingInputs } from '../sources/index.js';
+import { isS3Url, missingInputs, parseS3Url } from '../sources/index.js';
 import { UsageError } from './usage-error.js';
 
 /** A comma-separated, repeatable option (`--only a,b --only c`). */
@@ -23,19 +23,18 @@ export function oneOf<T extends string>(values: readonly T[]): (value: string) =
 }
 
 /**
- * Named inputs that do not exist stop the run before any work (exit 2). An S3 URL gets its own answer: scanning a
- * bucket is not there yet, a local copy is.
+ * Named inputs that do not exist stop the run before any work (exit 2). `s3://bucket/prefix` URLs are read from S3
+ * and only checked for shape here (whether the bucket is there is known once it is listed) where the command reads S3
+ * (`s3: true`, scan); other URLs are not read.
  */
-export function checkInputPaths(paths: readonly string[], what = 'input'): void {
-  const missing = missingInputs(paths);
+export function checkInputPaths(paths: readonly string[], what = 'input', options: { s3?: boolean } = {}): void {
+  const s3 = paths.find((p) => isS3Url(p));
+  if (s3 !== undefined && options.s3 !== true) throw new UsageError(`${s3}: ${what} is not read from S3: download the object first and give the local copy`);
+  const badS3 = paths.find((p) => isS3Url(p) && parseS3Url(p) === undefined);
+  if (badS3 !== undefined) throw new UsageError(`${badS3}: not an S3 URL: expected s3://bucket/prefix with a valid bucket name`);
+  const missing = missingInputs(paths.filter((p) => !isS3Url(p)));
   if (missing.length === 0) return;
-  const s3 = missing.find((p) => /^s3:\/\//i.test(p));
-  if (s3 !== undefined) {
-    throw new UsageError(
-      `${s3}: scanning S3 directly is not supported yet: copy or sync the trail bucket first (aws s3 sync ${s3} ./trail-logs) and scan the local copy`,
-    );
-  }
   const url = missing.find((p) => /^[a-z][a-z0-9+.-]*:\/\//i.test(p));
-  if (url !== undefined) throw new UsageError(`${url}: URLs are not read: download the logs first and scan the local copy`);
+  if (url !== undefined) throw new UsageError(`${url}: URLs are not read (only s3://bucket/prefix): download the logs first and scan the local copy`);
   throw new UsageError(`${what} not found: ${missing.join(', ')}`);
 }

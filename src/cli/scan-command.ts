@@ -16,6 +16,10 @@ import { stderrReporter, type Reporter } from './reporter.js';
 import { formatRejectLocation, renderScanSummary } from './scan-summary.js';
 import { parseTimeOption } from './time-options.js';
 import { RunFailedError, UsageError } from './usage-error.js';
+import { isS3Url, type S3SourceOptions } from '../sources/index.js';
+import { S3SourceError } from '../sources/s3-access.js';
+import { DEFAULT_S3_CONCURRENCY } from '../sources/s3-read.js';
+import { accountIdListProblem, regionListProblem } from '../util/aws-names.js';
 
 interface ScanCommandOptions {
   rules?: string[];
@@ -37,6 +41,11 @@ interface ScanCommandOptions {
   store?: string;
   strict?: boolean;
   allowEmpty?: boolean;
+  accounts?: string[];
+  regions?: string[];
+  s3Concurrency?: string;
+  profile?: string;
+  region?: string;
 }
 
 /** How many rejects are spelled out on stderr before the rest are only counted (all go to --rejects FILE). */
@@ -48,8 +57,8 @@ const FORMATS = ['table', 'json', 'jsonl'] as const;
 
 export function scanCommand(): Command {
   return new Command('scan')
-    .description('evaluate the rules over CloudTrail logs: files, directories (recursive) or - for stdin')
-    .argument('<paths...>', 'CloudTrail log files (gzipped or not), directories, or - for stdin')
+    .description('evaluate the rules over CloudTrail logs: files, directories (recursive), s3://bucket/prefix, or - for stdin')
+    .argument('<paths...>', 'CloudTrail log files (gzipped or not), directories, s3://bucket/prefix URLs, or - for stdin')
     .option('--rules <path>', 'extra rule file or directory, repeatable (a rule with a built-in id overrides it)', collectValues)
     .option('--no-builtin', 'leave out the built-in catalog')
     .option('--only <ids>', 'evaluate only these rule ids (comma-separated, repeatable)', splitList)
@@ -69,6 +78,11 @@ export function scanCommand(): Command {
     .option('--notify', 'deliver the findings to the channels of the config\'s notifications section (saved to the store first)')
     .option('--notify-timeout <duration>', 'with --notify: stop delivering after this long; the rest stays pending for `notify run` (default 60s)')
     .option('--store <path>', 'with --notify: the store (default: the config\'s store.path, else .trailguard/trailguard.db)')
+    .option('--accounts <ids>', 's3:// inputs: only these account ids (comma-separated, repeatable); other accounts are not listed', splitList)
+    .option('--regions <names>', 's3:// inputs: only these regions (comma-separated, repeatable); other regions are not listed', splitList)
+    .option('--s3-concurrency <n>', `s3:// inputs: downloads (and listings) in flight at once (default ${DEFAULT_S3_CONCURRENCY})`)
+    .option('--profile <name>', 's3:// inputs: AWS profile of the shared config/credentials files (default: the standard credential chain)')
+    .option('--region <region>', 's3:// inputs: region to start in (default: AWS_REGION or the profile\'s; the bucket\'s own region is followed)')
     .action(async (paths: string[], options: ScanCommandOptions) => {
       process.exitCode = await runScan(paths, options);
     });
@@ -89,7 +103,8 @@ async function runScan(paths: string[], options: ScanCommandOptions): Promise<nu
   const { rules, loaded: loadedRules } = resolveRuleSet({ rules: options.rules, only: options.only, exclude: options.exclude, noBuiltin: options.builtin === false }, config, reporter);
   if (strict) checkRulesStrictly(loadedRules);
   if (rules.length === 0) throw new UsageError('no rules to evaluate (check --rules, --only, --exclude and the config file)');
-  checkInputPaths(paths);
+  checkInputPaths(paths, 'input', { s3: true });
+  const s3 = s3SourceOptions(paths, options);
   const progress = createProgress(options.progress !== false && process.stderr.isTTY === true);
   const ruleErrors = ruleErrorLog(reporter, progress);
   const detector = createDetector(rules, { onRuleError: ruleErrors.add });
@@ -118,6 +133,7 @@ async function runScan(paths: string[], options: ScanCommandOptions): Promise<nu
     summary = await scanInputs(paths, detector, {
       since,
       until,
+      ...(s3 ? { s3 } : {}),
       minSeverity,
       onPlan: (plan) => progress?.start(plan.totalBytes),
       onProgress: (bytes) => progress?.update(bytes),
@@ -156,6 +172,8 @@ async function runScan(paths: string[], options: ScanCommandOptions): Promise<nu
     for (const output of outputs) output.discard();
     // What was found so far stays in the store for `notify run`; nothing is delivered from a failed run.
     await notifications?.abort();
+    // A bucket that cannot be listed (missing, access denied, no credentials): the run could not do what was asked.
+    if (error instanceof S3SourceError) throw new RunFailedError(error.message, { cause: error });
     throw error;
   }
   reporter.info(renderScanSummary(summary, { rules: rules.length, dedupeLimit: DEFAULT_SEEN_EVENTS_LIMIT }).trimEnd());
@@ -175,6 +193,34 @@ async function runScan(paths: string[], options: ScanCommandOptions): Promise<nu
   await notifications?.finish();
   if (failures.length > 0) throw new RunFailedError(failures.join('; '));
   return failOn !== undefined && worst >= severityRank(failOn) ? 1 : 0;
+}
+
+/**
+ * S3 access for the s3:// inputs, checked up front (--accounts, --regions, --s3-concurrency are usage errors when
+ * wrong); the client is only made, and the SDK only loaded, once the first S3 input is planned.
+ */
+function s3SourceOptions(paths: readonly string[], options: ScanCommandOptions): S3SourceOptions | undefined {
+  const problem = accountIdListProblem('--accounts', options.accounts) ?? regionListProblem('--regions', options.regions) ?? regionListProblem('--region', options.region !== undefined ? [options.region] : undefined);
+  if (problem !== undefined) throw new UsageError(problem);
+  let concurrency: number | undefined;
+  if (options.s3Concurrency !== undefined) {
+    concurrency = Number(options.s3Concurrency);
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) throw new UsageError(`--s3-concurrency "${options.s3Concurrency}" is not a whole number from 1 to 256`);
+  }
+  if (!paths.some(isS3Url)) {
+    const given = (['accounts', 'regions', 's3Concurrency', 'profile', 'region'] as const).filter((k) => options[k] !== undefined);
+    if (given.length > 0) throw new UsageError(`${given.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')} only appl${given.length === 1 ? 'ies' : 'y'} to s3:// inputs, and none was given`);
+    return undefined;
+  }
+  return {
+    access: async () => {
+      const { createS3Client, s3Access } = await import('../sources/s3-client.js');
+      return s3Access(await createS3Client({ ...(options.profile !== undefined ? { profile: options.profile } : {}), ...(options.region !== undefined ? { region: options.region } : {}) }));
+    },
+    ...(options.accounts ? { accounts: options.accounts } : {}),
+    ...(options.regions ? { regions: options.regions } : {}),
+    ...(concurrency !== undefined ? { concurrency } : {}),
+  };
 }
 
 /**

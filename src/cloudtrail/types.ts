@@ -100,6 +100,8 @@ export type RejectKind =
   | 'unknown-envelope'
   | 'invalid-record'
   | 'digest-file'
+  /** A CloudTrail Insights file (`CloudTrail-Insight/` in a trail bucket): Insights events, not API calls; skipped. */
+  | 'insights-file'
   | 'control-message'
   | 'empty-input'
   | 'io-error';

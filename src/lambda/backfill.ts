@@ -8,9 +8,9 @@
  * Object keys in S3 notifications are URL-encoded (a space as "+"), and are decoded before the GetObject.
  * Digest files (`/CloudTrail-Digest/`) and S3's test event are skipped with the reason logged.
  */
-import type { S3Client } from '@aws-sdk/client-s3';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { decodeRecords } from '../cloudtrail/decode.js';
+import type { S3ObjectSource } from '../sources/s3-access.js';
 import type { EventPipeline } from '../app/events.js';
 import { deliverWithin, evaluateDecoded, lazyRuntime, pipelineOf, prepared, readyInsideLambda, type BatchTally, type HandlerOptions } from './handler-kit.js';
 import { createObservability, type Observability } from './observability.js';
@@ -71,14 +71,15 @@ export function isDigestKey(key: string): boolean {
 
 export type ObjectReader = (object: S3ObjectRef) => Promise<Uint8Array>;
 
+/** GetObject with the same client configuration and reading as `trailguard scan s3://` (src/sources/s3-client.ts). */
 function s3Reader(aws: HandlerOptions['aws']): ObjectReader {
-  let client: S3Client | undefined;
+  let objects: S3ObjectSource | undefined;
   return async ({ bucket, key }) => {
-    const sdk = await import('@aws-sdk/client-s3');
-    client ??= new sdk.S3Client({ ...(aws ?? {}), ...(aws?.endpoint ? { forcePathStyle: true } : {}) });
-    const result = await client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: key }));
-    if (!result.Body) throw new Error(`s3://${bucket}/${key}: empty response body`);
-    return result.Body.transformToByteArray();
+    if (objects === undefined) {
+      const [sdk, s3] = await Promise.all([import('@aws-sdk/client-s3'), import('../sources/s3-client.js')]);
+      objects = s3.s3ObjectSource(new sdk.S3Client(s3.s3ClientConfig({ ...(aws ?? {}) })));
+    }
+    return objects.bytes(bucket, key);
   };
 }
 

@@ -1,12 +1,12 @@
 import type { CloudTrailRecord, Reject } from '../cloudtrail/types.js';
 import type { Detector } from '../detect/detector.js';
 import type { Finding } from '../findings/types.js';
-import { planInputs, readInputs, ScanCounters, type InputPlan, type ReadOptions } from '../sources/index.js';
+import { planSources, readSources, ScanCounters, type InputPlan, type SourceOptions } from '../sources/index.js';
 import { severityRank, type Severity } from '../rules/types.js';
 import { DEFAULT_SEEN_EVENTS_LIMIT, SeenEvents } from './seen-events.js';
 
-export interface ScanOptions extends ReadOptions {
-  /** Only evaluate records whose eventTime is at or after this instant. */
+export interface ScanOptions extends SourceOptions {
+  /** Only evaluate records whose eventTime is at or after this instant (S3 listings are pruned to its days). */
   since?: Date;
   /** Only evaluate records whose eventTime is before this instant. */
   until?: Date;
@@ -65,14 +65,14 @@ export interface ScanSummary {
 }
 
 /**
- * The batch pipeline: inputs → decode → detect → findings, one file at a time so memory stays
+ * The batch pipeline: inputs (local paths and s3:// URLs) → decode → detect → findings, one file at a time so memory stays
  * bounded by the largest file (plus the duplicate check's fingerprints, 16 bytes per event at most). Every
  * record is evaluated, filtered by the time window, skipped as a duplicate of an event already evaluated, or
  * accounted for by a reject; the summary says how many of each.
  */
 export async function scanInputs(paths: string[], detector: Detector, options: ScanOptions): Promise<ScanSummary> {
   const started = performance.now();
-  const plan = await planInputs(paths);
+  const plan = await planSources(paths, options);
   options.onPlan?.(plan);
   const counters = new ScanCounters();
   const since = options.since?.getTime();
@@ -89,7 +89,7 @@ export async function scanInputs(paths: string[], detector: Detector, options: S
   const seen = options.dedupe === false ? undefined : new SeenEvents(options.dedupeLimit ?? DEFAULT_SEEN_EVENTS_LIMIT);
   const errorsBefore = detector.ruleErrors();
 
-  for await (const chunk of readInputs(plan, options)) {
+  for await (const chunk of readSources(plan, options)) {
     counters.add(chunk);
     for (const reject of chunk.result.rejects) options.onReject?.(reject);
     for (const { record } of chunk.result.records) {

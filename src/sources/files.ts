@@ -20,11 +20,13 @@ import type { DecodeResult, Reject } from '../cloudtrail/types.js';
 export interface InputEntry {
   /** The path as given or found under a directory; `-` for stdin. */
   path: string;
-  /** Size on disk in bytes; undefined for stdin. */
+  /** Size on disk (or in S3) in bytes; undefined for stdin. */
   size?: number;
-  kind: 'file' | 'stdin' | 'error';
+  kind: 'file' | 'stdin' | 'error' | 's3';
   /** For kind "error": why the path cannot be read (an io-error reject). */
   error?: Reject;
+  /** For kind "s3": the object (`path` is its s3:// URL). */
+  s3?: { bucket: string; key: string; folder: 'log' | 'digest' | 'insight' };
 }
 
 export interface InputPlan {
@@ -75,7 +77,7 @@ const DEFAULT_CHUNK_RECORDS = 1000;
 const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024;
 const SNIFF_BYTES = 1024 * 1024;
 
-function ioError(path: string, reason: string, skipped = false): Reject {
+export function ioError(path: string, reason: string, skipped = false): Reject {
   const r: Reject = { kind: 'io-error', reason, location: { source: path } };
   if (skipped) r.skipped = true;
   return r;
@@ -245,64 +247,69 @@ async function gzipExpectedSize(path: string, size: number): Promise<{ gzip: boo
  */
 export async function* readInputs(input: string[] | InputPlan, options: ReadOptions = {}): AsyncGenerator<SourceChunk> {
   const plan = Array.isArray(input) ? await planInputs(input) : input;
-  const threshold = options.streamThreshold ?? DEFAULT_STREAM_THRESHOLD;
   for (let fileIndex = 0; fileIndex < plan.entries.length; fileIndex++) {
     const entry = plan.entries[fileIndex];
-    if (!entry) continue;
-    if (entry.kind === 'error') {
-      const result = emptyResult('unreadable');
-      if (entry.error) result.rejects.push(entry.error);
-      yield { path: entry.path, fileIndex, result, bytesRead: 0, last: true };
-      continue;
-    }
-    if (entry.kind === 'stdin') {
-      const stdin = options.stdin ?? process.stdin;
-      yield* readStream(stdin as NodeJS.ReadableStream & AsyncIterable<Buffer>, '-', fileIndex, undefined, options);
-      continue;
-    }
-    const size = entry.size ?? 0;
-    let expected = size;
-    // Only a large file can decompress beyond the threshold (CloudTrail JSON compresses up to ~50x): small
-    // files skip the probe, which matters for trails made of thousands of tiny files.
-    if (size * 64 > threshold) {
-      try {
-        expected = (await gzipExpectedSize(entry.path, size)).expected;
-      } catch {
-        // Reported by the read below.
-      }
-    }
-    if (expected <= threshold) {
-      let buf: Buffer;
-      try {
-        buf = readFileSync(entry.path);
-      } catch (e) {
-        const result = emptyResult('unreadable');
-        result.rejects.push(ioError(entry.path, `cannot read: ${explainIo(e)}`));
-        yield { path: entry.path, fileIndex, result, bytesRead: size, last: true };
-        continue;
-      }
-      const result = decodeRecords(buf, { source: entry.path });
-      yield { path: entry.path, fileIndex, result, bytesRead: size, last: true };
-      continue;
-    }
-    let stream: NodeJS.ReadableStream & AsyncIterable<Buffer>;
+    if (entry) yield* readLocalEntry(entry, fileIndex, options);
+  }
+}
+
+/** One local input of a plan (a file, stdin, or a path that could not be read), in chunks. */
+export async function* readLocalEntry(entry: InputEntry, fileIndex: number, options: ReadOptions = {}): AsyncGenerator<SourceChunk> {
+  const threshold = options.streamThreshold ?? DEFAULT_STREAM_THRESHOLD;
+  if (entry.kind === 'error' || entry.kind === 's3') {
+    const result = emptyResult('unreadable');
+    if (entry.error) result.rejects.push(entry.error);
+    else result.rejects.push(ioError(entry.path, 'an S3 object is read by the S3 source, not as a local file'));
+    yield { path: entry.path, fileIndex, result, bytesRead: 0, last: true };
+    return;
+  }
+  if (entry.kind === 'stdin') {
+    const stdin = options.stdin ?? process.stdin;
+    yield* readStream(stdin as NodeJS.ReadableStream & AsyncIterable<Buffer>, '-', fileIndex, undefined, options);
+    return;
+  }
+  const size = entry.size ?? 0;
+  let expected = size;
+  // Only a large file can decompress beyond the threshold (CloudTrail JSON compresses up to ~50x): small
+  // files skip the probe, which matters for trails made of thousands of tiny files.
+  if (size * 64 > threshold) {
     try {
-      stream = createReadStream(entry.path) as unknown as NodeJS.ReadableStream & AsyncIterable<Buffer>;
+      expected = (await gzipExpectedSize(entry.path, size)).expected;
+    } catch {
+      // Reported by the read below.
+    }
+  }
+  if (expected <= threshold) {
+    let buf: Buffer;
+    try {
+      buf = readFileSync(entry.path);
     } catch (e) {
       const result = emptyResult('unreadable');
       result.rejects.push(ioError(entry.path, `cannot read: ${explainIo(e)}`));
       yield { path: entry.path, fileIndex, result, bytesRead: size, last: true };
-      continue;
+      return;
     }
-    yield* readStream(stream, entry.path, fileIndex, size, options);
+    const result = decodeRecords(buf, { source: entry.path });
+    yield { path: entry.path, fileIndex, result, bytesRead: size, last: true };
+    return;
   }
+  let stream: NodeJS.ReadableStream & AsyncIterable<Buffer>;
+  try {
+    stream = createReadStream(entry.path) as unknown as NodeJS.ReadableStream & AsyncIterable<Buffer>;
+  } catch (e) {
+    const result = emptyResult('unreadable');
+    result.rejects.push(ioError(entry.path, `cannot read: ${explainIo(e)}`));
+    yield { path: entry.path, fileIndex, result, bytesRead: size, last: true };
+    return;
+  }
+  yield* readStream(stream, entry.path, fileIndex, size, options);
 }
 
 /**
  * Read one stream (a large file or stdin): sniff its head; JSON Lines (plain or gzip) is decoded line by line
  * and yielded in chunks; anything else is read whole and decoded with decodeRecords.
  */
-async function* readStream(
+export async function* readStream(
   raw: NodeJS.ReadableStream & AsyncIterable<Buffer>,
   path: string,
   fileIndex: number,

@@ -37,7 +37,42 @@ export interface Store {
   readonly findings: FindingStore;
   readonly outbox: OutboxStore;
   readonly remediation: RemediationStore;
+  /**
+   * `trailguard watch`'s checkpoints and recently seen event ids. Optional: only the SQLite store has it. watch runs
+   * as one process on one machine (a laptop with nothing deployed); the DynamoDB store serves the deployed Lambda
+   * functions, which are fed by EventBridge and never poll, so nothing there would read or write these.
+   */
+  readonly watch?: WatchStateStore;
   close(): Promise<void>;
+}
+
+// --- watch: checkpoints and seen events ------------------------------------------------------------
+
+/** An event a watch source has evaluated: its id (CloudTrail eventID) and its event time (epoch ms). */
+export interface SeenEvent {
+  id: string;
+  time: number;
+}
+
+/**
+ * Per source (`cloudtrail:<region>`, `logs:<region>:<group>`): the checkpoint — the end of the last window polled
+ * completely — and the ids of the events already evaluated whose time is still inside the look-back, so that
+ * overlapping windows and restarts evaluate each event once.
+ */
+export interface WatchStateStore {
+  /** The checkpoint (epoch ms), or undefined for a source never polled to the end. */
+  checkpoint(source: string): Promise<number | undefined>;
+  /** Which of these ids were already evaluated for the source. */
+  seen(source: string, ids: readonly string[]): Promise<Set<string>>;
+  /** Records events as evaluated (idempotent: an id already there is left as it is). */
+  markSeen(source: string, events: readonly SeenEvent[], now: number): Promise<void>;
+  /**
+   * Moves the checkpoint to `checkpoint` and forgets seen events whose time is before `pruneBefore` (no window will
+   * return them again), in one transaction; returns how many were forgotten. A checkpoint never moves back.
+   */
+  advance(source: string, checkpoint: number, pruneBefore: number, now: number): Promise<number>;
+  /** How many seen events the source keeps (status, tests). */
+  seenCount(source: string): Promise<number>;
 }
 
 // --- findings ------------------------------------------------------------------------------------

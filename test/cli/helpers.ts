@@ -2,7 +2,7 @@
  * Helpers for the CLI end-to-end tests: run the built `trailguard` binary the way a user does (a child
  * process, arguments, stdin, working directory) and build the CloudTrail records fed to it.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,6 +63,32 @@ export function run(args: string[], options: RunOptions = {}): RunResult {
   });
   if (r.error) throw r.error;
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * `run`, without blocking this process while the CLI runs: needed when the CLI talks to a server this process hosts or
+ * drains — moto_server's request log goes to a pipe read here, and a spawnSync'd scan making hundreds of requests
+ * would fill it and stall moto.
+ */
+export function runAsync(args: string[], options: RunOptions & { onStarted?(child: ChildProcess): void } = {}): Promise<RunResult> {
+  if (emptyCwd === undefined || !existsSync(emptyCwd)) emptyCwd = makeTempDir('trailguard-cli-cwd-');
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...options.env };
+  delete env.FORCE_COLOR;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? emptyCwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+    child.stdin.end(options.input);
+    options.onStarted?.(child);
+  });
 }
 
 const tempDirs: string[] = [];

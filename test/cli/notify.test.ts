@@ -3,13 +3,12 @@
  * working directory), against a local webhook receiver.
  */
 import '../notify/support/loopback-only.js';
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../notify/support/http-server.js';
 import { blockedConnections } from '../notify/support/loopback-only.js';
-import { apiCall, CLI, makeTempDir, removeTempDirs, requireBuiltCli, run, startLogging, stopLogging, type RunResult } from './helpers.js';
+import { apiCall, makeTempDir, removeTempDirs, requireBuiltCli, run, runAsync, startLogging, stopLogging, type RunResult } from './helpers.js';
 
 // `notify` exists once src/cli/main.ts registers notifyCommand() and the binary is rebuilt.
 const wired = (() => {
@@ -58,15 +57,7 @@ const env = { TG_TEST_HOOK_SECRET: 'cli-signing-secret-0123456789' };
 
 /** Runs the binary without blocking this process: the receiver answering it lives here. */
 function tg(args: string[], cwd: string, extraEnv: Record<string, string> = {}): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, ...env, ...extraEnv, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
+  return runAsync(args, { cwd, env: { ...env, ...extraEnv } });
 }
 
 /** Findings the two records raise (cloudtrail-disabled, cloudtrail-config-changes twice). */

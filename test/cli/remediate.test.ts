@@ -330,7 +330,7 @@ describe('remediate decisions through the notification channels', () => {
     expect(hook.requests).toHaveLength(1);
 
     const store = openSqliteStore(join(dir, '.trailguard', 'trailguard.db'));
-    expect(store.sqlite.versions()).toEqual({ findings: 1, outbox: 3, remediation: 3 });
+    expect(store.sqlite.versions()).toEqual({ findings: 1, outbox: 3, remediation: 3, watch: 1 });
     expect((await store.remediation.listDecisions()).map((d) => d.status)).toEqual(['dry-run', 'dry-run']);
     expect((await store.outbox.list()).map((o) => [o.channel, o.kind, o.state])).toEqual([['hook', 'remediation', 'delivered']]);
     await store.close();

@@ -69,13 +69,17 @@ describe('--output FILE is replaced whole: written beside the target and renamed
 });
 
 describe('inputs that are not there, or hold nothing', () => {
-  it('an S3 URL: not supported yet, with how to scan a copy (exit 2)', () => {
-    const r = run(['scan', 's3://my-trail-bucket/AWSLogs/123456789012/CloudTrail/']);
+  it('an S3 URL that is not one: a usage error before anything is read (exit 2)', () => {
+    const r = run(['scan', 's3://Not_A_Bucket/AWSLogs/']);
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe(
-      'trailguard: s3://my-trail-bucket/AWSLogs/123456789012/CloudTrail/: scanning S3 directly is not supported yet: copy or sync the trail bucket first (aws s3 sync s3://my-trail-bucket/AWSLogs/123456789012/CloudTrail/ ./trail-logs) and scan the local copy\n',
-    );
+    expect(r.stderr).toBe('trailguard: s3://Not_A_Bucket/AWSLogs/: not an S3 URL: expected s3://bucket/prefix with a valid bucket name\n');
+  });
+
+  it('S3 options without an s3:// input: a usage error (exit 2)', () => {
+    const r = run(['scan', SAMPLES, '--accounts', '123456789012', '--s3-concurrency', '4']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('trailguard: --accounts, --s3-concurrency only apply to s3:// inputs, and none was given\n');
   });
 
   it('a path that does not exist (exit 2, no "No findings.")', () => {

@@ -26,7 +26,7 @@ describe('remediation tables in the shared store', () => {
   it('a fresh store gets them through the migration mechanism, once', async () => {
     const file = path.join(dir, 'fresh.db');
     const store = openSqliteStore(file);
-    expect(store.sqlite.versions()).toEqual({ findings: 1, outbox: 3, remediation: 3 });
+    expect(store.sqlite.versions()).toEqual({ findings: 1, outbox: 3, remediation: 3, watch: 1 });
     expect(migrations(store.sqlite.db, 'remediation')).toEqual([1, 2, 3]);
     await store.close();
     const again = openSqliteStore(file);
@@ -37,7 +37,7 @@ describe('remediation tables in the shared store', () => {
   it('a file the first release wrote is adopted: its log and pending approvals are read as they are', async () => {
     const store = openSqliteStore(writeLegacyRemediationFile(path.join(dir, 'old-remediation.db'), { decisions: [decision], approvals: [approval] }));
     const log = store.remediation;
-    expect(store.sqlite.versions()).toEqual({ findings: 1, outbox: 3, remediation: 3 });
+    expect(store.sqlite.versions()).toEqual({ findings: 1, outbox: 3, remediation: 3, watch: 1 });
     expect((await log.listDecisions()).map((d) => [d.id, d.status])).toEqual([['d-old-1', 'pending-approval']]);
     expect((await log.hasActed('e-1', 'start-cloudtrail-logging'))?.id).toBe('d-old-1');
     expect((await log.pendingApprovals(new Date('2026-11-20T00:00:00Z'))).map((a) => a.id)).toEqual(['a-old-1']);

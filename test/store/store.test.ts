@@ -99,7 +99,7 @@ describe('opening the store', () => {
     expect(existsSync(file)).toBe(true);
     expect(store.location).toBe(file);
     expect(store.sqlite.db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(store.sqlite.versions()).toEqual({ findings: 1, outbox: 3, remediation: 3 });
+    expect(store.sqlite.versions()).toEqual({ findings: 1, outbox: 3, remediation: 3, watch: 1 });
   });
 
   it('a file that is not a database is a StoreError naming it', async () => {
@@ -124,7 +124,7 @@ describe('opening the store', () => {
     second.sqlite.migrate('audit', audit);
     second.sqlite.migrate('audit', audit);
     expect(calls).toEqual([1, 2]);
-    expect(second.sqlite.versions()).toEqual({ findings: 1, outbox: 3, remediation: 3, audit: 2 });
+    expect(second.sqlite.versions()).toEqual({ findings: 1, outbox: 3, remediation: 3, watch: 1, audit: 2 });
     second.sqlite.db.prepare('INSERT INTO audit_runs (account, verdict) VALUES (?, ?)').run('123456789012', 'PASS');
   });
 
@@ -302,7 +302,7 @@ describe('outbox schema version 2: remediation notices', () => {
     mkdirSync(path.dirname(file), { recursive: true });
     versionOneStore(file);
     const store = open(file);
-    expect(store.sqlite.versions()).toEqual({ findings: 1, outbox: 3, remediation: 3 });
+    expect(store.sqlite.versions()).toEqual({ findings: 1, outbox: 3, remediation: 3, watch: 1 });
     expect((await store.outbox.list()).map((r) => [r.id, r.kind, r.state, r.lastError])).toEqual([
       ['1', 'finding', 'delivered', undefined],
       ['2', 'finding', 'failed', 'HTTP 500'],
@@ -361,7 +361,7 @@ describe('remediation schema version 2: claims', () => {
     writeLegacyRemediationFile(file, { decisions: [acted, previewed] });
 
     const store = open(file);
-    expect(store.sqlite.versions()).toEqual({ findings: 1, outbox: 3, remediation: 3 });
+    expect(store.sqlite.versions()).toEqual({ findings: 1, outbox: 3, remediation: 3, watch: 1 });
     expect(store.sqlite.db.prepare('SELECT COUNT(*) AS n FROM remediation_claims').get()).toEqual({ n: 0 });
     expect((await store.remediation.listDecisions()).map((d) => d.id)).toEqual([previewed.id, acted.id]);
     const claim = (d: typeof acted, mode: 'dry-run' | 'enforce') => store.remediation.claim({ eventId: d.eventId, actionId: d.actionId, decisionId: `new-${d.id}`, mode, owner: 'host:1', now: 0, leaseMs: 60_000 });

@@ -9,10 +9,12 @@ import { openDatabase, type OpenDatabaseOptions, type SqliteHandle } from './dat
 import { FINDINGS_MIGRATIONS, SqliteFindings } from './findings.js';
 import { OUTBOX_MIGRATIONS, SqliteOutbox } from './outbox.js';
 import { REMEDIATION_MIGRATIONS, SqliteRemediation } from './remediation.js';
+import { SqliteWatchState, WATCH_MIGRATIONS } from './watch.js';
 
 export { REMEDIATION_MIGRATIONS } from './remediation.js';
 export { FINDINGS_MIGRATIONS } from './findings.js';
 export { OUTBOX_MIGRATIONS } from './outbox.js';
+export { WATCH_MIGRATIONS } from './watch.js';
 export type { Migration, SqliteDatabase, SqliteHandle } from './database.js';
 
 export interface OpenSqliteStoreOptions extends OpenDatabaseOptions {
@@ -24,6 +26,7 @@ export interface OpenSqliteStoreOptions extends OpenDatabaseOptions {
 export interface SqliteStore extends Store {
   readonly kind: 'sqlite';
   readonly sqlite: SqliteHandle;
+  readonly watch: SqliteWatchState;
 }
 
 /** Opens (creating if needed) the store at `file` (default .trailguard/trailguard.db; ":memory:" for none) and applies the migrations. */
@@ -33,6 +36,7 @@ export function openSqliteStore(file?: string, options: OpenSqliteStoreOptions =
     sqlite.migrate('findings', FINDINGS_MIGRATIONS);
     sqlite.migrate('outbox', OUTBOX_MIGRATIONS);
     sqlite.migrate('remediation', REMEDIATION_MIGRATIONS);
+    sqlite.migrate('watch', WATCH_MIGRATIONS);
   } catch (error) {
     sqlite.close();
     throw error;
@@ -47,6 +51,7 @@ export function openSqliteStore(file?: string, options: OpenSqliteStoreOptions =
     findings,
     outbox,
     remediation: new SqliteRemediation(sqlite.db, sqlite.transaction, outbox),
+    watch: new SqliteWatchState(sqlite.db, sqlite.transaction),
     close: async () => sqlite.close(),
   };
 }
