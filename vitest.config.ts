@@ -13,7 +13,9 @@ export default defineConfig({
     // gives back what it changes globally (aws-sdk-client-mock stubs are restored in afterAll; shared temp
     // directories are made again when another file removed them).
     isolate: false,
-    testTimeout: 30_000,
+    // CLI tests run the built binary several times per test; on 2 loaded cores (workers, their children, moto) one
+    // start of the CLI takes 2–4 s instead of 0.5 s, so a five-step test needs far more than its usual ~5 s.
+    testTimeout: 120_000,
     reporters: ['default'],
     coverage: {
       provider: 'v8',
