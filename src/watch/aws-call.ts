@@ -9,6 +9,7 @@
  */
 import { classifyAwsError } from '../util/aws-errors.js';
 import type { Clock } from './clock.js';
+import type { ReadStats } from './source.js';
 import { WatchSourceError, WatchStoppedError } from './errors.js';
 
 export interface RetryPolicy {
@@ -57,4 +58,34 @@ export async function callWithBackoff<T>(what: string, call: () => Promise<T>, c
       await context.clock.sleep(delay, context.abort);
     }
   }
+}
+
+/**
+ * Every page of one window: `request(token)` asks for a page with the window's fixed parameters (a token is only valid
+ * with the parameters that produced it), each through callWithBackoff, and `onPage` takes it before the next is asked
+ * for. Returns the requests and retries it took.
+ */
+export async function readAllPages<Page>(
+  what: string,
+  request: (token: string | undefined) => Promise<Page>,
+  nextToken: (page: Page) => string | undefined,
+  onPage: (page: Page) => Promise<void>,
+  context: Omit<CallContext, 'onRetry'>,
+): Promise<ReadStats> {
+  const stats: ReadStats = { requests: 0, throttled: 0, retried: 0 };
+  const withCounts: CallContext = { ...context, onRetry: (kind) => (kind === 'throttled' ? stats.throttled++ : stats.retried++) };
+  let token: string | undefined;
+  do {
+    const page = await callWithBackoff(
+      what,
+      () => {
+        stats.requests++;
+        return request(token);
+      },
+      withCounts,
+    );
+    token = nextToken(page) || undefined;
+    await onPage(page);
+  } while (token !== undefined);
+  return stats;
 }

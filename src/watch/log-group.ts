@@ -7,8 +7,8 @@
  */
 import { FilterLogEventsCommand, type CloudWatchLogsClient, type FilterLogEventsCommandOutput } from '@aws-sdk/client-cloudwatch-logs';
 import { decodeRecords } from '../cloudtrail/decode.js';
-import { callWithBackoff, type CallContext } from './aws-call.js';
-import type { ReadStats, WatchPage, WatchSource } from './source.js';
+import { readAllPages, type CallContext } from './aws-call.js';
+import type { WatchPage, WatchSource } from './source.js';
 
 export interface LogGroupSourceOptions extends Omit<CallContext, 'abort' | 'onRetry'> {
   client: Pick<CloudWatchLogsClient, 'send'>;
@@ -21,23 +21,15 @@ export function logGroupSource(options: LogGroupSourceOptions): WatchSource {
   return {
     id: `logs:${region}:${logGroupName}`,
     label: logGroupName,
-    async read(window, onPage, abort) {
-      const stats: ReadStats = { requests: 0, throttled: 0, retried: 0 };
-      const context: CallContext = { ...options, ...(abort ? { abort } : {}), onRetry: (kind) => (kind === 'throttled' ? stats.throttled++ : stats.retried++) };
-      let token: string | undefined;
-      do {
-        const output: FilterLogEventsCommandOutput = await callWithBackoff(
-          `${logGroupName}: FilterLogEvents`,
-          () => {
-            stats.requests++;
-            return client.send(new FilterLogEventsCommand({ logGroupName, startTime: window.start, endTime: window.end, ...(token !== undefined ? { nextToken: token } : {}) }));
-          },
-          context,
-        );
-        token = output.nextToken || undefined;
-        await onPage(pageOf(output, logGroupName));
-      } while (token !== undefined);
-      return stats;
+    read(window, onPage, abort) {
+      return readAllPages(
+        `${logGroupName}: FilterLogEvents`,
+        (token): Promise<FilterLogEventsCommandOutput> =>
+          client.send(new FilterLogEventsCommand({ logGroupName, startTime: window.start, endTime: window.end, ...(token !== undefined ? { nextToken: token } : {}) })),
+        (output) => output.nextToken,
+        (output) => onPage(pageOf(output, logGroupName)),
+        { ...options, ...(abort ? { abort } : {}) },
+      );
     },
   };
 }

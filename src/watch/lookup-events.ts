@@ -13,8 +13,8 @@
  */
 import { LookupEventsCommand, type CloudTrailClient, type LookupEventsCommandOutput } from '@aws-sdk/client-cloudtrail';
 import { decodeRecords } from '../cloudtrail/decode.js';
-import { callWithBackoff, type CallContext } from './aws-call.js';
-import type { ReadStats, WatchEvent, WatchPage, WatchReject, WatchSource } from './source.js';
+import { readAllPages, type CallContext } from './aws-call.js';
+import type { WatchEvent, WatchPage, WatchReject, WatchSource } from './source.js';
 
 /** LookupEvents' largest page. */
 export const LOOKUP_EVENTS_MAX_RESULTS = 50;
@@ -29,30 +29,18 @@ export function lookupEventsSource(options: LookupEventsSourceOptions): WatchSou
   return {
     id: `cloudtrail:${region}`,
     label: region,
-    async read(window, onPage, abort) {
-      const stats: ReadStats = { requests: 0, throttled: 0, retried: 0 };
-      const context: CallContext = {
-        ...options,
-        ...(abort ? { abort } : {}),
-        onRetry: (kind) => (kind === 'throttled' ? stats.throttled++ : stats.retried++),
-      };
+    read(window, onPage, abort) {
       // Fixed once: every page of the window is asked for with the same parameters (the NextToken is bound to them).
       const StartTime = new Date(window.start);
       const EndTime = new Date(window.end);
-      let token: string | undefined;
-      do {
-        const output: LookupEventsCommandOutput = await callWithBackoff(
-          `${region}: LookupEvents`,
-          () => {
-            stats.requests++;
-            return client.send(new LookupEventsCommand({ StartTime, EndTime, MaxResults: LOOKUP_EVENTS_MAX_RESULTS, ...(token !== undefined ? { NextToken: token } : {}) }));
-          },
-          context,
-        );
-        token = output.NextToken || undefined;
-        await onPage(pageOf(output, region));
-      } while (token !== undefined);
-      return stats;
+      return readAllPages(
+        `${region}: LookupEvents`,
+        (token): Promise<LookupEventsCommandOutput> =>
+          client.send(new LookupEventsCommand({ StartTime, EndTime, MaxResults: LOOKUP_EVENTS_MAX_RESULTS, ...(token !== undefined ? { NextToken: token } : {}) })),
+        (output) => output.NextToken,
+        (output) => onPage(pageOf(output, region)),
+        { ...options, ...(abort ? { abort } : {}) },
+      );
     },
   };
 }
