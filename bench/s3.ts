@@ -6,7 +6,7 @@
  */
 import type { Detector } from '../src/detect/detector.js';
 import { scanInputs, type ScanSummary } from '../src/pipeline/scan.js';
-import { mapLimit } from '../src/sources/map-limit.js';
+import { mapLimit } from '../src/util/map-limit.js';
 import { s3Access } from '../src/sources/s3-client.js';
 import { listS3 } from '../src/sources/s3-list.js';
 import { DEFAULT_S3_CONCURRENCY } from '../src/sources/s3-read.js';

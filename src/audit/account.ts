@@ -23,6 +23,7 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { parseArn, parseLogGroupArn, partitionOfRegion } from './arn.js';
 import { callAws, type CallResult, type RetryOptions } from './aws-call.js';
 import type { AwsClients } from './clients.js';
+import { mapLimit } from '../util/map-limit.js';
 import type {
   AccountSnapshot,
   AlarmInfo,
@@ -331,17 +332,4 @@ function isoTime(value: Date | string | number | undefined): string | undefined 
 
 function unique<T>(values: readonly T[]): T[] {
   return [...new Set(values)];
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(Math.max(1, limit), items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]!);
-    }
-  });
-  await Promise.all(workers);
-  return results;
 }

@@ -24,7 +24,7 @@ import {
   type S3Location,
   type TrailFolder,
 } from './s3-layout.js';
-import { mapLimit } from './map-limit.js';
+import { mapLimit } from '../util/map-limit.js';
 
 export interface S3ListFilters {
   /** Account ids to read (organization trails: the member account); default all. */

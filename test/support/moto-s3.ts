@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { mapLimit } from '../../src/sources/map-limit.js';
+import { mapLimit } from '../../src/util/map-limit.js';
 import type { Moto } from './moto.js';
 
 export function motoS3Client(moto: Moto, region = 'us-east-1'): S3Client {
